@@ -1,0 +1,50 @@
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/e2e/k8sbin/**'] },
+  js.configs.recommended,
+  tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      complexity: ['error', 10],
+      'max-depth': ['error', 3],
+      'max-params': ['error', 4],
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in src/config.ts.' }],
+    },
+  },
+  {
+    // The pure core: no IO, no logging, no clock.
+    files: ['src/core/**', 'src/rules/**', 'src/engine/**', 'src/policy/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: ['fs', 'http', 'https', 'net', 'fastify', 'pino', 'prom-client'].map((name) => ({ name, message: 'The core is pure: no IO, no logging.' })),
+        patterns: [
+          { group: ['node:*'], message: 'The core is pure: no IO, no logging.' },
+          { group: ['**/server/**', '**/cli/**', '**/main'], message: 'The core must not depend on the edges.' },
+          { group: ['@kubernetes/client-node'], allowTypeImports: true, message: 'Types only in the core.' },
+        ],
+      }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The core takes the time from its caller.' }],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'The core takes the time from its caller.' }, { object: 'process', property: 'env', message: 'Read the environment only in src/config.ts.' }],
+    },
+  },
+  {
+    files: ['src/config.ts', 'test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'max-params': 'off',
+    },
+  },
+);

@@ -1,0 +1,64 @@
+/**
+ * Expands the paths given to `check` into manifest sources: files as given, directories
+ * walked recursively for *.yaml, *.yml and *.json (sorted, hidden entries skipped), and
+ * `-` for standard input.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GuardrailsError } from '../errors.js';
+
+export interface ManifestSource {
+  readonly name: string;
+  readonly read: () => Promise<string>;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+async function walk(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) files.push(path);
+  }
+  return files;
+}
+
+function describeFsError(path: string, error: unknown): GuardrailsError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+  return new GuardrailsError('KG_INPUT_UNREADABLE', `cannot read ${path}: ${reason}`, { cause: error });
+}
+
+export async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error: unknown) {
+    throw describeFsError(path, error);
+  }
+}
+
+async function sourcesOf(path: string, readStdin: () => Promise<string>): Promise<ManifestSource[]> {
+  if (path === '-') return [{ name: '<stdin>', read: readStdin }];
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (error: unknown) {
+    throw describeFsError(path, error);
+  }
+  if (!isDirectory) return [{ name: path, read: () => readText(path) }];
+  try {
+    return (await walk(path)).map((file) => ({ name: file, read: () => readText(file) }));
+  } catch (error: unknown) {
+    throw describeFsError(path, error);
+  }
+}
+
+export async function collectSources(paths: readonly string[], readStdin: () => Promise<string>): Promise<ManifestSource[]> {
+  const sources: ManifestSource[] = [];
+  for (const path of paths) sources.push(...(await sourcesOf(path, readStdin)));
+  return sources;
+}

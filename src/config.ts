@@ -1,0 +1,156 @@
+/**
+ * The only module that reads argv and the environment. It turns them into one frozen
+ * command description; everything downstream takes its settings from that.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { GuardrailsError } from './errors.js';
+
+export const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface CheckConfig {
+  readonly command: 'check';
+  readonly policyPath?: string;
+  readonly output: OutputFormat;
+  readonly namespace: string;
+  readonly paths: readonly string[];
+  /** Colour in text output: FORCE_COLOR / NO_COLOR win over TTY detection. */
+  readonly color?: boolean;
+}
+
+export interface ServeConfig {
+  readonly command: 'serve';
+  readonly policyPath?: string;
+  readonly port: number;
+  readonly host: string;
+  readonly tlsCertPath?: string;
+  readonly tlsKeyPath?: string;
+  readonly clientCaPath?: string;
+  readonly logLevel: string;
+  readonly logBodies: boolean;
+}
+
+export type Config = CheckConfig | ServeConfig | { readonly command: 'exit'; readonly code: number };
+
+export const DEFAULTS = {
+  port: 8443,
+  host: '0.0.0.0',
+  namespace: 'default',
+  logLevel: 'info',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function colorFromEnv(env: Env): boolean | undefined {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0';
+  return undefined;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GuardrailsError('KG_USAGE', `--port must be 0–65535, got "${value}"`);
+  return port;
+}
+
+interface Captured {
+  config?: Config;
+}
+
+function checkCommand(captured: Captured, env: Env): Command {
+  return new Command('check')
+    .description('Judge manifests (files, directories, or - for stdin) against the policy')
+    .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json), or - for stdin')
+    .option('-p, --policy <file>', 'policy file (default: the built-in policy)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', DEFAULTS.namespace)
+    .action((paths: string[], options: { policy?: string; output: OutputFormat; namespace: string }) => {
+      const color = colorFromEnv(env);
+      captured.config = Object.freeze({
+        command: 'check',
+        paths: Object.freeze([...paths]),
+        output: options.output,
+        namespace: options.namespace,
+        ...(options.policy === undefined ? {} : { policyPath: options.policy }),
+        ...(color === undefined ? {} : { color }),
+      });
+    });
+}
+
+interface ServeOptions {
+  policy?: string;
+  port: string;
+  host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  clientCa?: string;
+}
+
+function serveCommand(captured: Captured, env: Env): Command {
+  return new Command('serve')
+    .description('Run the validating admission webhook over HTTPS')
+    .option('-p, --policy <file>', 'policy file, watched and reloaded (default: the built-in policy)')
+    .option('--port <port>', 'HTTPS port', String(DEFAULTS.port))
+    .option('--host <address>', 'address to listen on', DEFAULTS.host)
+    .option('--tls-cert <file>', 'serving certificate (PEM); without it a self-signed one is made')
+    .option('--tls-key <file>', 'serving key (PEM)')
+    .option('--client-ca <file>', 'require API server client certificates signed by this CA')
+    .action((options: ServeOptions) => {
+      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+        throw new GuardrailsError('KG_USAGE', '--tls-cert and --tls-key go together');
+      }
+      captured.config = Object.freeze({
+        command: 'serve',
+        port: parsePort(options.port),
+        host: options.host,
+        logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
+        logBodies: env.LOG_BODIES === 'true',
+        ...(options.policy === undefined ? {} : { policyPath: options.policy }),
+        ...(options.tlsCert === undefined ? {} : { tlsCertPath: options.tlsCert }),
+        ...(options.tlsKey === undefined ? {} : { tlsKeyPath: options.tlsKey }),
+        ...(options.clientCa === undefined ? {} : { clientCaPath: options.clientCa }),
+      });
+    });
+}
+
+export interface CommandLineOutput {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/**
+ * Parses argv (without node and script). Usage errors throw GuardrailsError('KG_USAGE');
+ * --help and --version print and yield `{command: 'exit'}`.
+ */
+export function loadConfig(
+  output: CommandLineOutput,
+  version: string,
+  argv: readonly string[] = process.argv.slice(2),
+  env: Env = process.env,
+): Config {
+  const captured: Captured = {};
+  const program = new Command('kube-guardrails')
+    .description('Kubernetes guardrails for NetworkPolicies and Pods: admission webhook and policy-as-code checks')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: output.out, writeErr: () => undefined })
+    .showSuggestionAfterError(true)
+    .addCommand(checkCommand(captured, env))
+    .addCommand(serveCommand(captured, env));
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: output.out, writeErr: () => undefined });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error: unknown) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return { command: 'exit', code: 0 };
+      if (error.code === 'commander.help') return { command: 'exit', code: 2 };
+      throw new GuardrailsError('KG_USAGE', error.message.replace(/^error: /, ''), { cause: error });
+    }
+    throw error;
+  }
+  if (captured.config === undefined) {
+    output.out(program.helpInformation());
+    return { command: 'exit', code: 2 };
+  }
+  return captured.config;
+}

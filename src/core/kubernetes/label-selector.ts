@@ -1,0 +1,177 @@
+/**
+ * metav1.LabelSelector with apimachinery's semantics: matchLabels AND matchExpressions;
+ * `In`, `NotIn` (which also matches objects lacking the key), `Exists`, `DoesNotExist`.
+ * `{}`, `{matchLabels: {}}`, `{matchExpressions: []}` and an absent selector are all the
+ * empty selector, which matches everything.
+ */
+import { forbidden, invalid, required, unsupported, type FieldError } from './field-errors.js';
+import { labelValueErrors, qualifiedNameErrors } from './names.js';
+import { arrayOf, field, fieldPath, indexPath, isRecord, recordOf, stringOf } from './shape.js';
+
+export type Labels = Readonly<Record<string, string>>;
+
+export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
+
+export interface SelectorRequirement {
+  readonly key: string;
+  /** As written; anything other than the four operators never matches. */
+  readonly operator: string;
+  readonly values: readonly string[];
+}
+
+export interface LabelSelector {
+  /** matchLabels entries become `In` requirements with one value. */
+  readonly requirements: readonly SelectorRequirement[];
+}
+
+export const MATCH_EVERYTHING: LabelSelector = { requirements: [] };
+
+function requirementFromExpression(raw: unknown): SelectorRequirement {
+  const record = recordOf(raw);
+  const values = (arrayOf(field(record, 'values')) ?? []).filter((v): v is string => typeof v === 'string');
+  return {
+    key: stringOf(field(record, 'key')) ?? '',
+    operator: stringOf(field(record, 'operator')) ?? '',
+    values,
+  };
+}
+
+/** Reads a selector from untrusted input; validation reports what is malformed. */
+export function readLabelSelector(raw: unknown): LabelSelector {
+  const record = recordOf(raw);
+  const requirements: SelectorRequirement[] = [];
+  const matchLabels = recordOf(field(record, 'matchLabels'));
+  for (const [key, value] of Object.entries(matchLabels ?? {})) {
+    requirements.push({ key, operator: 'In', values: [typeof value === 'string' ? value : String(value)] });
+  }
+  for (const expression of arrayOf(field(record, 'matchExpressions')) ?? []) {
+    requirements.push(requirementFromExpression(expression));
+  }
+  return { requirements };
+}
+
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return selector.requirements.length === 0;
+}
+
+function requirementMatches(requirement: SelectorRequirement, labels: Labels): boolean {
+  const present = Object.prototype.hasOwnProperty.call(labels, requirement.key);
+  const value = present ? labels[requirement.key] : undefined;
+  switch (requirement.operator) {
+    case 'In':
+      return value !== undefined && requirement.values.includes(value);
+    case 'NotIn':
+      return value === undefined || !requirement.values.includes(value);
+    case 'Exists':
+      return present;
+    case 'DoesNotExist':
+      return !present;
+    default:
+      return false;
+  }
+}
+
+export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+  return selector.requirements.every((requirement) => requirementMatches(requirement, labels));
+}
+
+/**
+ * True when every pod `narrower` selects is also selected by `broader`: each of
+ * broader's requirements is implied by one of narrower's. Sound, not complete.
+ */
+export function selectorIncludes(broader: LabelSelector, narrower: LabelSelector): boolean {
+  return broader.requirements.every((wanted) =>
+    narrower.requirements.some((held) => requirementImplies(held, wanted)),
+  );
+}
+
+const subsetOf = (a: readonly string[], b: readonly string[]): boolean => a.every((v) => b.includes(v));
+const disjoint = (a: readonly string[], b: readonly string[]): boolean => a.every((v) => !b.includes(v));
+
+/** Whether every label set satisfying `held` also satisfies `wanted` (same key). */
+const IMPLIES: Readonly<Record<string, (held: SelectorRequirement, wanted: SelectorRequirement) => boolean>> = {
+  Exists: (held) => held.operator === 'In' || held.operator === 'Exists',
+  In: (held, wanted) => held.operator === 'In' && subsetOf(held.values, wanted.values),
+  NotIn: (held, wanted) =>
+    held.operator === 'DoesNotExist' ||
+    (held.operator === 'In' && disjoint(held.values, wanted.values)) ||
+    (held.operator === 'NotIn' && subsetOf(wanted.values, held.values)),
+  DoesNotExist: (held) => held.operator === 'DoesNotExist',
+};
+
+function requirementImplies(held: SelectorRequirement, wanted: SelectorRequirement): boolean {
+  const implies = Object.prototype.hasOwnProperty.call(IMPLIES, wanted.operator) ? IMPLIES[wanted.operator] : undefined;
+  return held.key === wanted.key && implies !== undefined && implies(held, wanted);
+}
+
+/** Human-readable form, e.g. `app=web, tier in (a,b), !legacy`. */
+export function describeSelector(selector: LabelSelector): string {
+  if (isEmptySelector(selector)) return '{} (everything)';
+  return selector.requirements
+    .map(({ key, operator, values }) => {
+      if (operator === 'In' && values.length === 1) return `${key}=${values[0] ?? ''}`;
+      if (operator === 'Exists') return key;
+      if (operator === 'DoesNotExist') return `!${key}`;
+      return `${key} ${operator.toLowerCase()} (${values.join(',')})`;
+    })
+    .join(', ');
+}
+
+function operatorErrors(operator: unknown, valueCount: number, path: string): FieldError[] {
+  if (operator === 'In' || operator === 'NotIn') {
+    return valueCount === 0 ? [required(fieldPath(path, 'values'), "must be specified when `operator` is 'In' or 'NotIn'")] : [];
+  }
+  if (operator === 'Exists' || operator === 'DoesNotExist') {
+    return valueCount > 0 ? [forbidden(fieldPath(path, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")] : [];
+  }
+  return [unsupported(fieldPath(path, 'operator'), operator, SELECTOR_OPERATORS)];
+}
+
+function validateRequirement(raw: unknown, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const record = recordOf(raw);
+  if (record === undefined) return [invalid(path, raw, 'must be an object')];
+  const operator = field(record, 'operator');
+  const values = field(record, 'values');
+  const valueList = arrayOf(values) ?? [];
+  if (values !== undefined && !Array.isArray(values)) errors.push(invalid(fieldPath(path, 'values'), values, 'must be a list'));
+  errors.push(...operatorErrors(operator, valueList.length, path));
+  errors.push(...keyErrors(field(record, 'key'), fieldPath(path, 'key')));
+  valueList.forEach((value, i) => errors.push(...labelValueFieldErrors(value, indexPath(fieldPath(path, 'values'), i))));
+  return errors;
+}
+
+function keyErrors(key: unknown, path: string): FieldError[] {
+  if (typeof key !== 'string') return [invalid(path, key, 'must be a string')];
+  return qualifiedNameErrors(key).map((message) => invalid(path, key, message));
+}
+
+function labelValueFieldErrors(value: unknown, path: string): FieldError[] {
+  if (typeof value !== 'string') return [invalid(path, value, 'must be a string')];
+  return labelValueErrors(value).map((message) => invalid(path, value, message));
+}
+
+/** Label maps, as in metadata.labels or matchLabels. */
+export function validateLabels(raw: unknown, path: string): FieldError[] {
+  if (raw === undefined || raw === null) return [];
+  if (!isRecord(raw)) return [invalid(path, raw, 'must be a map of strings')];
+  return Object.entries(raw).flatMap(([key, value]) => [
+    ...keyErrors(key, path),
+    ...labelValueFieldErrors(value, fieldPath(path, key)),
+  ]);
+}
+
+/** ValidateLabelSelector for new objects (label values in selectors are checked too). */
+export function validateLabelSelector(raw: unknown, path: string): FieldError[] {
+  if (raw === undefined || raw === null) return [];
+  if (!isRecord(raw)) return [invalid(path, raw, 'must be a label selector object')];
+  const errors = validateLabels(field(raw, 'matchLabels'), fieldPath(path, 'matchLabels'));
+  const expressions = field(raw, 'matchExpressions');
+  if (expressions !== undefined && expressions !== null && !Array.isArray(expressions)) {
+    return [...errors, invalid(fieldPath(path, 'matchExpressions'), expressions, 'must be a list')];
+  }
+  (arrayOf(expressions) ?? []).forEach((expression, i) => {
+    errors.push(...validateRequirement(expression, indexPath(fieldPath(path, 'matchExpressions'), i)));
+  });
+  return errors;
+}

@@ -1,0 +1,132 @@
+/**
+ * A NetworkPolicy read with the API server's defaulting applied
+ * (k8s.io/kubernetes pkg/apis/networking/v1/defaults.go): policyTypes defaults to
+ * [Ingress], plus Egress when egress rules exist; a port's protocol defaults to TCP; an
+ * absent podSelector selects every pod. `[]` and absent lists are the same, as are all
+ * spellings of the empty selector. Raw manifests and admitted objects therefore read alike.
+ */
+import { MATCH_EVERYTHING, readLabelSelector, type LabelSelector } from './label-selector.js';
+import { arrayOf, field, fieldPath, indexPath, recordOf, stringOf, type JsonRecord } from './shape.js';
+
+export type Direction = 'ingress' | 'egress';
+
+export const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
+/** The list of peers a rule of this direction holds, and the type name in policyTypes. */
+export const DIRECTION_FIELDS: Readonly<Record<Direction, { peers: 'from' | 'to'; policyType: 'Ingress' | 'Egress' }>> = {
+  ingress: { peers: 'from', policyType: 'Ingress' },
+  egress: { peers: 'to', policyType: 'Egress' },
+};
+
+export interface IpBlockPeer {
+  readonly cidr: string;
+  readonly except: readonly string[];
+}
+
+export interface PolicyPeer {
+  readonly path: string;
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: IpBlockPeer;
+}
+
+export interface PolicyPort {
+  readonly path: string;
+  readonly protocol: string;
+  /** A number, a named port, or absent for every port of the protocol. */
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+export interface PolicyRule {
+  readonly index: number;
+  readonly path: string;
+  /** Empty means every source (ingress) or destination (egress). */
+  readonly peers: readonly PolicyPeer[];
+  /** Empty means every port of every protocol. */
+  readonly ports: readonly PolicyPort[];
+}
+
+export interface NetworkPolicyModel {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podSelector: LabelSelector;
+  /** Effective (defaulted) policyTypes. */
+  readonly isolates: Readonly<Record<Direction, boolean>>;
+  readonly policyTypesWritten: boolean;
+  readonly rules: Readonly<Record<Direction, readonly PolicyRule[]>>;
+  /** True when the manifest spells out `egress: []`, which alone does not isolate egress. */
+  readonly egressWrittenEmpty: boolean;
+}
+
+function readIpBlock(raw: unknown): IpBlockPeer {
+  const record = recordOf(raw);
+  const except = (arrayOf(field(record, 'except')) ?? []).map((entry) => (typeof entry === 'string' ? entry : String(entry)));
+  const cidr = field(record, 'cidr');
+  return { cidr: typeof cidr === 'string' ? cidr : JSON.stringify(cidr ?? ''), except };
+}
+
+function readPeer(raw: unknown, path: string): PolicyPeer {
+  const record = recordOf(raw);
+  const podSelector = field(record, 'podSelector');
+  const namespaceSelector = field(record, 'namespaceSelector');
+  const ipBlock = field(record, 'ipBlock');
+  return {
+    path,
+    ...(podSelector == null ? {} : { podSelector: readLabelSelector(podSelector) }),
+    ...(namespaceSelector == null ? {} : { namespaceSelector: readLabelSelector(namespaceSelector) }),
+    ...(ipBlock == null ? {} : { ipBlock: readIpBlock(ipBlock) }),
+  };
+}
+
+function readPort(raw: unknown, path: string): PolicyPort {
+  const record = recordOf(raw);
+  const port = field(record, 'port');
+  const endPort = field(record, 'endPort');
+  return {
+    path,
+    protocol: stringOf(field(record, 'protocol')) ?? 'TCP',
+    ...(typeof port === 'number' || typeof port === 'string' ? { port } : {}),
+    ...(typeof endPort === 'number' ? { endPort } : {}),
+  };
+}
+
+function readRules(spec: JsonRecord | undefined, direction: Direction): PolicyRule[] {
+  const base = fieldPath('spec', direction);
+  const peersKey = DIRECTION_FIELDS[direction].peers;
+  return (arrayOf(field(spec, direction)) ?? []).map((raw, index) => {
+    const path = indexPath(base, index);
+    const rule = recordOf(raw);
+    const peersPath = fieldPath(path, peersKey);
+    const portsPath = fieldPath(path, 'ports');
+    return {
+      index,
+      path,
+      peers: (arrayOf(field(rule, peersKey)) ?? []).map((peer, i) => readPeer(peer, indexPath(peersPath, i))),
+      ports: (arrayOf(field(rule, 'ports')) ?? []).map((port, i) => readPort(port, indexPath(portsPath, i))),
+    };
+  });
+}
+
+function effectivePolicyTypes(written: readonly unknown[], egressRules: number): Record<Direction, boolean> {
+  if (written.length === 0) return { ingress: true, egress: egressRules > 0 };
+  return { ingress: written.includes('Ingress'), egress: written.includes('Egress') };
+}
+
+export function readNetworkPolicy(object: JsonRecord, defaultNamespace: string): NetworkPolicyModel {
+  const metadata = recordOf(field(object, 'metadata'));
+  const spec = recordOf(field(object, 'spec'));
+  const written = arrayOf(field(spec, 'policyTypes')) ?? [];
+  const rules = { ingress: readRules(spec, 'ingress'), egress: readRules(spec, 'egress') };
+  const podSelector = field(spec, 'podSelector');
+  const egress = field(spec, 'egress');
+  return {
+    name: stringOf(field(metadata, 'name')) ?? '',
+    namespace: stringOf(field(metadata, 'namespace')) ?? defaultNamespace,
+    podSelector: podSelector == null ? MATCH_EVERYTHING : readLabelSelector(podSelector),
+    isolates: effectivePolicyTypes(written, rules.egress.length),
+    policyTypesWritten: written.length > 0,
+    rules,
+    egressWrittenEmpty: Array.isArray(egress) && egress.length === 0,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Total accessors for untrusted, JSON-shaped input. Manifests and AdmissionReviews may
+ * hold anything; these never throw and never return the wrong type.
+ */
+export type JsonRecord = Readonly<Record<string, unknown>>;
+
+export function isRecord(value: unknown): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function recordOf(value: unknown): JsonRecord | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+export function arrayOf(value: unknown): readonly unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}
+
+export function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Own-property read, so that keys like `__proto__` or `constructor` never reach the prototype. */
+export function field(record: JsonRecord | undefined, key: string): unknown {
+  return record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+export function fieldPath(base: string, key: string): string {
+  const segment = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+  if (segment.startsWith('[')) return `${base}${segment}`;
+  return base === '' ? segment : `${base}.${segment}`;
+}
+
+export function indexPath(base: string, index: number): string {
+  return `${base}[${index}]`;
+}
+
+/** A string-to-string map (labels); entries of other types are dropped and reported by validation. */
+export function stringMapOf(value: unknown): Readonly<Record<string, string>> {
+  const result: Record<string, string> = {};
+  if (!isRecord(value)) return result;
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry === 'string') result[key] = entry;
+  }
+  return result;
+}
+
+/** The value at a dotted path of plain keys, e.g. `['spec', 'template']`. */
+export function valueAt(root: unknown, keys: readonly string[]): unknown {
+  let current: unknown = root;
+  for (const key of keys) current = field(recordOf(current), key);
+  return current;
+}

@@ -1,0 +1,84 @@
+/**
+ * CIDR parsing exactly as kube-apiserver's legacy validation reads ipBlock values
+ * (k8s.io/utils/net ParseCIDRSloppy): Go's net.ParseCIDR first, then one retry after
+ * stripping leading zeros from a trailing dotted quad and prefix, so `010.0.0.0/08`
+ * means 10.0.0.0/8 (decimal, never octal). Host bits are masked away, and an
+ * IPv4-mapped IPv6 block (`::ffff:a.b.c.d/n`, n ≥ 96) is the IPv4 block it maps.
+ */
+import { FAMILY_BITS, formatIpAddress, parseIpAddress, type IpFamily } from './ip-address.js';
+
+export interface Cidr {
+  readonly family: IpFamily;
+  /** First address of the block, host bits cleared. */
+  readonly network: bigint;
+  /** Prefix length within `family`. */
+  readonly prefix: number;
+  /** Prefix length as written (IPv6 length for an IPv4-mapped block); the API server compares these. */
+  readonly writtenPrefix: number;
+  /** Canonical text, e.g. `0.0.0.0/0` for `1.2.3.4/0`. */
+  readonly canonical: string;
+}
+
+export type CidrParseResult = { readonly ok: true; readonly cidr: Cidr } | { readonly ok: false; readonly reason: string };
+
+const LEADING_ZEROS =
+  /(^|:)0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)((\/)0*(0|[1-9][0-9]*))?$/;
+const STRIP_ZEROS = '$1$2.$3.$4.$5$7$8';
+const IPV4_MAPPED_PREFIX = 0xffffn << 32n;
+const GO_DTOI_LIMIT = 0xffffff;
+
+export const INVALID_CIDR_REASON = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+
+export function maskFor(family: IpFamily, prefix: number): bigint {
+  const bits = BigInt(FAMILY_BITS[family]);
+  const hostBits = bits - BigInt(prefix);
+  return ((1n << bits) - 1n) ^ ((1n << hostBits) - 1n);
+}
+
+/** Go's dtoi: decimal digits only (leading zeros fine), the whole string consumed. */
+function parsePrefixLength(text: string): number | undefined {
+  if (!/^[0-9]+$/.test(text)) return undefined;
+  const trimmed = text.replace(/^0+(?=\d)/, '');
+  if (trimmed.length > 8) return undefined;
+  const value = Number(trimmed);
+  return value < GO_DTOI_LIMIT ? value : undefined;
+}
+
+function buildCidr(family: IpFamily, network: bigint, prefix: number, writtenPrefix: number): Cidr {
+  const canonical = `${formatIpAddress({ family, value: network })}/${prefix}`;
+  return { family, network, prefix, writtenPrefix, canonical };
+}
+
+function parseCidrStrict(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const address = parseIpAddress(text.slice(0, slash));
+  const prefix = parsePrefixLength(text.slice(slash + 1));
+  if (address === undefined || prefix === undefined || prefix > FAMILY_BITS[address.family]) return undefined;
+  const network = address.value & maskFor(address.family, prefix);
+  if (address.family === 6 && prefix >= 96 && network >> 32n === IPV4_MAPPED_PREFIX) {
+    return buildCidr(4, network & 0xffffffffn, prefix - 96, prefix);
+  }
+  return buildCidr(address.family, network, prefix, prefix);
+}
+
+export function parseCidr(text: string): CidrParseResult {
+  const cidr = parseCidrStrict(text) ?? parseCidrStrict(text.replace(LEADING_ZEROS, STRIP_ZEROS));
+  return cidr === undefined ? { ok: false, reason: INVALID_CIDR_REASON } : { ok: true, cidr };
+}
+
+export function cidrContainsAddress(cidr: Cidr, family: IpFamily, address: bigint): boolean {
+  return cidr.family === family && (address & maskFor(family, cidr.prefix)) === cidr.network;
+}
+
+/**
+ * The API server's test for an `except` entry: its network lies inside `cidr` and its
+ * written prefix is strictly longer than the cidr's written prefix.
+ */
+export function isStrictSubsetForApiServer(cidr: Cidr, except: Cidr): boolean {
+  return cidrContainsAddress(cidr, except.family, except.network) && except.writtenPrefix > cidr.writtenPrefix;
+}
+
+export function cidrSize(cidr: Cidr): bigint {
+  return 1n << BigInt(FAMILY_BITS[cidr.family] - cidr.prefix);
+}

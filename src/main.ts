@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The composition root: argv and env → config → the command. Exit status 2 and one
+ * line on stderr for anything the user got wrong; never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
+import { runCheck } from './cli/check.js';
+import { loadConfig, type Config } from './config.js';
+import { GuardrailsError } from './errors.js';
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return manifest.version ?? '0.0.0';
+}
+
+async function run(config: Config, version: string): Promise<number> {
+  switch (config.command) {
+    case 'exit':
+      return config.code;
+    case 'check':
+      return runCheck(config, {
+        readStdin: () => text(process.stdin),
+        stdout: (output) => process.stdout.write(output),
+        stderr: (output) => process.stderr.write(output),
+        stdoutIsTty: process.stdout.isTTY,
+        cwd: process.cwd(),
+        now: () => Date.now(),
+        version,
+      });
+    case 'serve': {
+      const { runServe } = await import('./server/run-server.js');
+      return runServe(config, version);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const version = packageVersion();
+  try {
+    const config = loadConfig({ out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }, version);
+    process.exitCode = await run(config, version);
+  } catch (error: unknown) {
+    if (error instanceof GuardrailsError) {
+      process.stderr.write(`kube-guardrails: ${error.code}: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`kube-guardrails: internal error: ${message}\n`);
+    process.exitCode = 70;
+  }
+}
+
+await main();

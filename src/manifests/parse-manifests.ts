@@ -1,0 +1,95 @@
+/**
+ * Multi-document YAML (and JSON) into Kubernetes objects with source positions, so that
+ * every finding can name the file and line of the field it is about. `kind: List`
+ * items become objects of their own. Pure: text in, objects or an error out.
+ */
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
+
+export interface ManifestObject {
+  readonly object: JsonRecord;
+  /** 1-based line where the object starts. */
+  readonly line: number;
+  /** 1-based line of the field at `path` (dots and [i]), or of the nearest enclosing field. */
+  readonly lineOf: (path: string) => number;
+}
+
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+function pathSegments(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
+    if (match[2] !== undefined) segments.push(Number(match[2]));
+    else if (match[3] !== undefined) segments.push(JSON.parse(`"${match[3]}"`) as string);
+    else if (match[1] !== undefined) segments.push(match[1]);
+  }
+  return segments;
+}
+
+function childNode(node: Node | null | undefined, segment: string | number): Node | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === segment);
+    return (pair?.value ?? pair?.key ?? undefined) as Node | undefined;
+  }
+  if (isSeq(node) && typeof segment === 'number') return (node.items[segment] ?? undefined) as Node | undefined;
+  return undefined;
+}
+
+function locator(root: Node, lines: LineCounter): (path: string) => number {
+  const lineAt = (node: Node): number => lines.linePos(node.range?.[0] ?? 0).line;
+  return (path) => {
+    let node = root;
+    for (const segment of pathSegments(path)) {
+      const next = childNode(node, segment);
+      if (next === undefined) break;
+      node = next;
+    }
+    return lineAt(node);
+  };
+}
+
+function objectsOf(document: Document.Parsed, index: number, lines: LineCounter, source: string): ManifestObject[] {
+  const root = document.contents;
+  if (root === null) return [];
+  const value: unknown = document.toJS({ maxAliasCount: 100 });
+  if (!isRecord(value) || typeof value.kind !== 'string' || value.kind === '') {
+    throw new ManifestError(`${source}:${lines.linePos(root.range[0]).line}: document ${index + 1} is not a Kubernetes object (it has no kind)`);
+  }
+  if (value.kind === 'List' || (value.kind.endsWith('List') && Array.isArray(value.items))) return listItems(root, value, lines, source);
+  const lineOf = locator(root, lines);
+  return [{ object: value, line: lineOf(''), lineOf }];
+}
+
+function listItems(root: Node, list: JsonRecord, lines: LineCounter, source: string): ManifestObject[] {
+  const items = Array.isArray(list.items) ? (list.items as unknown[]) : [];
+  const itemsNode = childNode(root, 'items');
+  return items.map((item, i) => {
+    const node = childNode(itemsNode, i) ?? root;
+    if (!isRecord(item) || typeof item.kind !== 'string') {
+      throw new ManifestError(`${source}:${lines.linePos(node.range?.[0] ?? 0).line}: items[${i}] is not a Kubernetes object (it has no kind)`);
+    }
+    const lineOf = locator(node, lines);
+    return { object: item, line: lineOf(''), lineOf };
+  });
+}
+
+export function parseManifests(text: string, source: string): ManifestObject[] {
+  const lines = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (!Array.isArray(documents)) return [];
+  const objects: ManifestObject[] = [];
+  documents.forEach((document, index) => {
+    const error = document.errors[0];
+    if (error !== undefined) {
+      const [line, col] = [error.linePos?.[0].line ?? 0, error.linePos?.[0].col ?? 0];
+      throw new ManifestError(`${source}:${line}:${col}: invalid YAML: ${error.message.split('\n')[0] ?? error.code}`);
+    }
+    objects.push(...objectsOf(document, index, lines, source));
+  });
+  return objects;
+}

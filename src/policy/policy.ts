@@ -1,0 +1,144 @@
+/**
+ * A policy compiled from its file: validated against the schema and each rule's
+ * parameter schema, then frozen. Parsing is pure; reading the file is the caller's job.
+ */
+import picomatch from 'picomatch';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { readLabelSelector, selectorMatches, type Labels, type LabelSelector } from '../core/kubernetes/label-selector.js';
+import { RULES } from '../rules/index.js';
+import type { Action, Rule } from '../rules/types.js';
+import { actionSchema, policyFileSchema, type ExemptionSpec } from './schema.js';
+
+export interface RuleSetting {
+  readonly action: Action;
+  readonly params: unknown;
+}
+
+export interface Exemption {
+  readonly name: string;
+  readonly rules: readonly string[];
+  readonly reason: string;
+  readonly expires?: string;
+  /** Epoch milliseconds from which the exemption no longer applies. */
+  readonly expiresAt?: number;
+  readonly appliesTo: (target: ExemptionTarget) => boolean;
+}
+
+export interface ExemptionTarget {
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly requester?: Requester;
+}
+
+export interface Requester {
+  readonly username: string;
+  readonly groups: readonly string[];
+}
+
+export interface Policy {
+  readonly enforcement: 'enforce' | 'audit';
+  readonly onError: 'deny' | 'allow';
+  readonly rules: ReadonlyMap<string, RuleSetting>;
+  readonly exemptions: readonly Exemption[];
+}
+
+export class PolicyError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'PolicyError';
+  }
+}
+
+type Issue = z.core.$ZodIssue;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
+}
+
+function describeIssues(issues: readonly Issue[], prefix: readonly PropertyKey[]): string[] {
+  return issues.map((issue) => {
+    const path = formatPath([...prefix, ...issue.path]);
+    return path === '' ? issue.message : `${path}: ${issue.message}`;
+  });
+}
+
+function compileRule(rule: Rule, raw: Record<string, unknown> | undefined, problems: string[]): RuleSetting {
+  const { action: rawAction, ...rawParams } = raw ?? {};
+  const action = actionSchema.safeParse(rawAction ?? rule.defaultAction);
+  if (!action.success) problems.push(...describeIssues(action.error.issues, ['rules', rule.id, 'action']));
+  const params = rule.params.safeParse(rawParams);
+  if (!params.success) problems.push(...describeIssues(params.error.issues, ['rules', rule.id]));
+  return Object.freeze({
+    action: (action.success ? action.data : rule.defaultAction) as Action,
+    params: Object.freeze(params.success ? params.data : undefined),
+  });
+}
+
+/** End of the named day in UTC for a bare date; the instant itself for a time. */
+function expiryInstant(expires: string): number {
+  return expires.length === 10 ? Date.parse(`${expires}T00:00:00Z`) + 86_400_000 : Date.parse(expires);
+}
+
+function matchesRequester(spec: ExemptionSpec, requester: Requester | undefined): boolean {
+  if (spec.usernames.length === 0 && spec.groups.length === 0) return true;
+  if (requester === undefined) return false;
+  return spec.usernames.includes(requester.username) || spec.groups.some((group) => requester.groups.includes(group));
+}
+
+function exemptionProblems(spec: ExemptionSpec, index: number, expiresAt: number | undefined): string[] {
+  const problems: string[] = [];
+  const unknown = spec.rules.filter((id) => !RULES.some((rule) => rule.id === id));
+  if (unknown.length > 0) problems.push(`exemptions[${index}].rules: unknown rule ${unknown.map((id) => `"${id}"`).join(', ')}`);
+  const scoped = spec.namespaces.length + spec.usernames.length + spec.groups.length > 0 || spec.objectSelector !== undefined;
+  if (!scoped) problems.push(`exemptions[${index}]: name at least one of namespaces, objectSelector, usernames or groups (to switch a rule off everywhere, set its action to off)`);
+  if (expiresAt !== undefined && Number.isNaN(expiresAt)) problems.push(`exemptions[${index}].expires: not a real date: ${spec.expires ?? ''}`);
+  return problems;
+}
+
+function compileExemption(spec: ExemptionSpec, index: number, problems: string[]): Exemption {
+  const expiresAt = spec.expires === undefined ? undefined : expiryInstant(spec.expires);
+  problems.push(...exemptionProblems(spec, index, expiresAt));
+  const namespaceMatches = spec.namespaces.length === 0 ? () => true : picomatch(spec.namespaces, { dot: true });
+  const selector: LabelSelector | undefined = spec.objectSelector === undefined ? undefined : readLabelSelector(spec.objectSelector);
+  return Object.freeze({
+    name: spec.name,
+    rules: Object.freeze([...spec.rules]),
+    reason: spec.reason,
+    ...(spec.expires === undefined ? {} : { expires: spec.expires, expiresAt }),
+    appliesTo: (target: ExemptionTarget) =>
+      namespaceMatches(target.namespace) &&
+      (selector === undefined || selectorMatches(selector, target.labels)) &&
+      matchesRequester(spec, target.requester),
+  });
+}
+
+function unknownRuleProblems(ids: readonly string[]): string[] {
+  const known = RULES.map((rule) => rule.id);
+  return ids
+    .filter((id) => !known.includes(id))
+    .map((id) => `rules.${id}: unknown rule (known rules: ${known.join(', ')})`);
+}
+
+/** Validates and freezes a policy from an already-parsed value (YAML or JSON). */
+export function compilePolicy(raw: unknown): Policy {
+  const parsed = policyFileSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new PolicyError(describeIssues(parsed.error.issues, []));
+  const file = parsed.data;
+  const problems = unknownRuleProblems(Object.keys(file.rules));
+  const rules = new Map(RULES.map((rule) => [rule.id, compileRule(rule, file.rules[rule.id], problems)]));
+  const exemptions = file.exemptions.map((spec, i) => compileExemption(spec, i, problems));
+  if (problems.length > 0) throw new PolicyError(problems);
+  return Object.freeze({ enforcement: file.enforcement, onError: file.onError, rules, exemptions: Object.freeze(exemptions) });
+}
+
+/** Parses policy text (YAML or JSON); YAML errors carry line and column. */
+export function parsePolicy(text: string): Policy {
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new PolicyError(document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0] ?? ''}`));
+  }
+  return compilePolicy(document.toJS());
+}
+
+export const DEFAULT_POLICY: Policy = compilePolicy({});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { describeSelector, isEmptySelector, type LabelSelector } from '../../core/kubernetes/label-selector.js';
+import { DIRECTIONS, type Direction, type NetworkPolicyModel, type PolicyPeer } from '../../core/kubernetes/network-policy.js';
+import { fieldPath } from '../../core/kubernetes/shape.js';
+import { defineRule, type Finding } from '../types.js';
+
+const ID = 'netpol-all-namespaces';
+
+/** Labels the API server sets on every namespace (KEP-2161), so `Exists` on them matches all. */
+const ALWAYS_PRESENT_NAMESPACE_LABELS = ['kubernetes.io/metadata.name'];
+
+const params = z.object({}).strict();
+
+function matchesEveryNamespace(selector: LabelSelector): boolean {
+  return selector.requirements.every(
+    (requirement) => requirement.operator === 'Exists' && ALWAYS_PRESENT_NAMESPACE_LABELS.includes(requirement.key),
+  );
+}
+
+function isClusterWidePeer(peer: PolicyPeer): boolean {
+  const { namespaceSelector, podSelector } = peer;
+  return namespaceSelector !== undefined && matchesEveryNamespace(namespaceSelector) && (podSelector === undefined || isEmptySelector(podSelector));
+}
+
+function peerFindings(policy: NetworkPolicyModel, direction: Direction): Finding[] {
+  if (!policy.isolates[direction]) return [];
+  const verb = direction === 'ingress' ? 'admits traffic from' : 'allows traffic to';
+  return policy.rules[direction].flatMap((rule) =>
+    rule.peers.filter(isClusterWidePeer).map((peer) => ({
+      path: fieldPath(peer.path, 'namespaceSelector'),
+      message:
+        `${direction} rule ${rule.index} ${verb} every pod in every namespace: namespaceSelector ${describeSelector(peer.namespaceSelector ?? { requirements: [] })} ` +
+        `matches all namespaces and no podSelector narrows it; select the namespaces by kubernetes.io/metadata.name In [...] ` +
+        `and add a podSelector, or request an exemption for ${ID}.`,
+    })),
+  );
+}
+
+export const netpolAllNamespaces = defineRule({
+  id: ID,
+  description:
+    'A peer selects every namespace (an empty namespaceSelector, or one every namespace satisfies, such as Exists on kubernetes.io/metadata.name) with no podSelector narrowing it, so every pod in the cluster is admitted.',
+  remediation:
+    'Name the peer namespaces with `namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [...]}]}` and add a podSelector in the same peer for the client pods.',
+  defaultAction: 'warn',
+  appliesTo: ['NetworkPolicy'],
+  params,
+  check: (subject) => {
+    const policy = subject.networkPolicy;
+    return policy === undefined ? [] : DIRECTIONS.flatMap((direction) => peerFindings(policy, direction));
+  },
+});

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { selectorIncludes, selectorMatches, type Labels } from '../../core/kubernetes/label-selector.js';
+import type { NetworkPolicyModel, PolicyPeer, PolicyPort, PolicyRule } from '../../core/kubernetes/network-policy.js';
+import { AddressSet } from '../../core/net/address-set.js';
+import { parseCidr } from '../../core/net/cidr.js';
+import { directionExposure } from '../shared/admitted-addresses.js';
+import { defineRule, type ClusterView, type Finding } from '../types.js';
+
+const ID = 'netpol-dns-egress';
+
+const labelMap = z.record(z.string(), z.string());
+
+const params = z
+  .object({
+    namespace: z.string().min(1).default('kube-system').describe('Namespace of the cluster DNS pods.'),
+    namespaceLabels: labelMap.default({}).describe('Extra labels of the DNS namespace (kubernetes.io/metadata.name is implied).'),
+    podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('Labels of the cluster DNS pods.'),
+    port: z.number().int().min(1).max(65535).default(53).describe('Port the DNS pods listen on, after Service translation.'),
+    udpPortNames: z.array(z.string()).default(['dns']).describe('Named ports that mean DNS over UDP.'),
+    tcpPortNames: z.array(z.string()).default(['dns-tcp']).describe('Named ports that mean DNS over TCP.'),
+    addresses: z
+      .array(z.string().refine((text) => parseCidr(text).ok, 'must be a CIDR'))
+      .default(['10.96.0.10/32', '169.254.20.10/32'])
+      .describe('DNS addresses an ipBlock may allow instead: the kube-dns ClusterIP, NodeLocal DNSCache.'),
+  })
+  .strict();
+
+type Params = z.infer<typeof params>;
+type Protocol = 'UDP' | 'TCP';
+
+function portAllows(port: PolicyPort, protocol: Protocol, p: Params): boolean {
+  if (port.protocol !== protocol) return false;
+  if (port.port === undefined) return true;
+  if (typeof port.port === 'string') return (protocol === 'UDP' ? p.udpPortNames : p.tcpPortNames).includes(port.port);
+  return port.port === p.port || (port.endPort !== undefined && port.port <= p.port && p.port <= port.endPort);
+}
+
+function dnsAddresses(p: Params): AddressSet {
+  return AddressSet.fromCidrs(p.addresses.flatMap((text) => {
+    const parsed = parseCidr(text);
+    return parsed.ok ? [parsed.cidr] : [];
+  }));
+}
+
+function peerReachesDns(peer: PolicyPeer, policyNamespace: string, p: Params): boolean {
+  if (peer.ipBlock !== undefined) return false; // judged as addresses below
+  const namespaceLabels: Labels = { ...p.namespaceLabels, 'kubernetes.io/metadata.name': p.namespace };
+  const namespaceOk = peer.namespaceSelector === undefined ? policyNamespace === p.namespace : selectorMatches(peer.namespaceSelector, namespaceLabels);
+  return namespaceOk && (peer.podSelector === undefined || selectorMatches(peer.podSelector, p.podLabels));
+}
+
+function ruleReachesDns(rule: PolicyRule, policy: NetworkPolicyModel, protocol: Protocol, p: Params): boolean {
+  if (rule.ports.length > 0 && !rule.ports.some((port) => portAllows(port, protocol, p))) return false;
+  if (rule.peers.length === 0 || rule.peers.some((peer) => peerReachesDns(peer, policy.namespace, p))) return true;
+  const single: NetworkPolicyModel = { ...policy, rules: { ingress: [], egress: [rule] } };
+  return !directionExposure(single, 'egress').admitted.intersect(dnsAddresses(p)).isEmpty();
+}
+
+/** Egress policies that select at least every pod the reviewed policy selects, itself included. */
+function policiesCovering(policy: NetworkPolicyModel, view: ClusterView): NetworkPolicyModel[] {
+  const others = (view.networkPolicies(policy.namespace) ?? []).filter((other) => other.name !== policy.name);
+  return [policy, ...others].filter((candidate) => candidate.isolates.egress && selectorIncludes(candidate.podSelector, policy.podSelector));
+}
+
+function reaches(policies: readonly NetworkPolicyModel[], protocol: Protocol, p: Params): boolean {
+  return policies.some((candidate) => candidate.rules.egress.some((rule) => ruleReachesDns(rule, candidate, protocol, p)));
+}
+
+function dnsFindings(policy: NetworkPolicyModel, view: ClusterView, p: Params): Finding[] {
+  if (!policy.isolates.egress) return [];
+  const covering = policiesCovering(policy, view);
+  const missing = (['UDP', 'TCP'] as const).filter((protocol) => !reaches(covering, protocol, p));
+  if (missing.length === 0) return [];
+  const where = covering.length > 1 ? `this policy and the ${covering.length - 1} other egress policies selecting its pods` : 'this policy';
+  return [
+    {
+      path: 'spec.egress',
+      message:
+        `the pods isolated for egress cannot reach cluster DNS (${p.namespace} pods ${Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}) ` +
+        `on ${missing.map((protocol) => `${protocol} ${p.port}`).join(' or ')}: no rule of ${where} allows it; add an egress rule to ` +
+        `namespaceSelector kubernetes.io/metadata.name=${p.namespace} with that podSelector on UDP and TCP ${p.port}.`,
+    },
+  ];
+}
+
+export const netpolDnsEgress = defineRule<Params>({
+  id: ID,
+  description:
+    'An egress-isolating NetworkPolicy whose pods cannot reach the cluster DNS on both UDP and TCP 53 through the policies available (this one and the other egress policies that select at least the same pods); name resolution would fail or break on large answers.',
+  remediation:
+    'Add an egress rule `to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]` with ports UDP 53 and TCP 53, in this policy or in a namespace-wide allow-dns policy.',
+  defaultAction: 'warn',
+  appliesTo: ['NetworkPolicy'],
+  params,
+  check: (subject, { params: p, view }) => (subject.networkPolicy === undefined ? [] : dnsFindings(subject.networkPolicy, view, p)),
+});

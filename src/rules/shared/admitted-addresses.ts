@@ -1,0 +1,111 @@
+/**
+ * What external addresses one direction of a NetworkPolicy admits: the union, over all
+ * rules of that direction, of each ipBlock's cidr minus its excepts. A rule with no
+ * peers admits every address. Selectors name pods, never external addresses.
+ */
+import { AddressSet } from '../../core/net/address-set.js';
+import { parseCidr, type Cidr } from '../../core/net/cidr.js';
+import { publicFraction } from '../../core/net/public-space.js';
+import type { Direction, NetworkPolicyModel, PolicyPeer, PolicyRule } from '../../core/kubernetes/network-policy.js';
+import { DIRECTION_FIELDS } from '../../core/kubernetes/network-policy.js';
+
+export interface IpBlockContribution {
+  readonly rule: PolicyRule;
+  readonly peer: PolicyPeer;
+  readonly cidrText: string;
+  /** Undefined when the cidr cannot be parsed; the block is then taken as every address. */
+  readonly cidr: Cidr | undefined;
+  readonly unparseableExcepts: readonly string[];
+  readonly admitted: AddressSet;
+}
+
+export interface DirectionExposure {
+  readonly openRules: readonly PolicyRule[];
+  readonly blocks: readonly IpBlockContribution[];
+  readonly admitted: AddressSet;
+}
+
+export interface PublicShare {
+  readonly ipv4: number;
+  readonly ipv6: number;
+}
+
+function exceptsOf(texts: readonly string[]): { excepted: AddressSet; unparseable: string[] } {
+  const unparseable: string[] = [];
+  const cidrs: Cidr[] = [];
+  for (const text of texts) {
+    const parsed = parseCidr(text);
+    if (parsed.ok) cidrs.push(parsed.cidr);
+    else unparseable.push(text);
+  }
+  return { excepted: AddressSet.fromCidrs(cidrs), unparseable };
+}
+
+function contributionOf(rule: PolicyRule, peer: PolicyPeer, cidrText: string, exceptTexts: readonly string[]): IpBlockContribution {
+  const parsed = parseCidr(cidrText);
+  const { excepted, unparseable } = exceptsOf(exceptTexts);
+  // Fail closed: what cannot be parsed is taken at its widest, and an unparseable except subtracts nothing.
+  const block = parsed.ok ? AddressSet.fromCidr(parsed.cidr) : AddressSet.everything();
+  return {
+    rule,
+    peer,
+    cidrText,
+    cidr: parsed.ok ? parsed.cidr : undefined,
+    unparseableExcepts: unparseable,
+    admitted: block.subtract(excepted),
+  };
+}
+
+export function directionExposure(policy: NetworkPolicyModel, direction: Direction): DirectionExposure {
+  const openRules: PolicyRule[] = [];
+  const blocks: IpBlockContribution[] = [];
+  for (const rule of policy.rules[direction]) {
+    if (rule.peers.length === 0) openRules.push(rule);
+    for (const peer of rule.peers) {
+      if (peer.ipBlock !== undefined) blocks.push(contributionOf(rule, peer, peer.ipBlock.cidr, peer.ipBlock.except));
+    }
+  }
+  const base = openRules.length > 0 ? AddressSet.everything() : AddressSet.EMPTY;
+  const admitted = blocks.reduce((set, block) => set.union(block.admitted), base);
+  return { openRules, blocks, admitted };
+}
+
+export function publicShareOf(set: AddressSet): PublicShare {
+  return { ipv4: publicFraction(set, 4), ipv6: publicFraction(set, 6) };
+}
+
+export function isWorld(share: PublicShare, threshold: number): boolean {
+  return share.ipv4 >= threshold || share.ipv6 >= threshold;
+}
+
+export function formatShare(share: PublicShare): string {
+  const parts: string[] = [];
+  if (share.ipv4 > 0) parts.push(`${formatPercent(share.ipv4)} of public IPv4`);
+  if (share.ipv6 > 0) parts.push(`${formatPercent(share.ipv6)} of public IPv6`);
+  return parts.length === 0 ? 'no public addresses' : parts.join(' and ');
+}
+
+export function formatPercent(fraction: number): string {
+  const percent = fraction * 100;
+  return `${percent >= 99.95 || percent < 0.05 ? percent.toFixed(0) : percent.toFixed(1)}%`;
+}
+
+/** `"1.2.3.4/0" (= 0.0.0.0/0)`: the value as written and, when different, what it means. */
+export function describeBlock(block: IpBlockContribution): string {
+  const written = JSON.stringify(block.cidrText);
+  if (block.cidr === undefined) return `${written} (unparseable, taken as every address)`;
+  const except = block.peer.ipBlock?.except ?? [];
+  const equivalent = block.cidr.canonical === block.cidrText && except.length === 0 ? '' : ` (= ${equivalentOf(block)})`;
+  return `${written}${except.length > 0 ? ` except ${except.join(', ')}` : ''}${equivalent}`;
+}
+
+function equivalentOf(block: IpBlockContribution): string {
+  const cidrs = block.admitted.toCidrStrings();
+  if (cidrs.length === 0) return 'nothing';
+  if (cidrs.length <= 3) return cidrs.join(', ');
+  return `${cidrs.slice(0, 2).join(', ')} and ${cidrs.length - 2} more blocks`;
+}
+
+export function peersWord(direction: Direction): string {
+  return DIRECTION_FIELDS[direction].peers;
+}
