@@ -23,6 +23,7 @@ export default defineConfig(
   {
     // The pure core: no IO, no logging, no clock.
     files: ['src/core/**', 'src/rules/**', 'src/engine/**', 'src/policy/**'],
+    ignores: ['**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         paths: ['fs', 'http', 'https', 'net', 'fastify', 'pino', 'prom-client'].map((name) => ({ name, message: 'The core is pure: no IO, no logging.' })),

@@ -5,6 +5,7 @@
  */
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
+import { yamlErrorText } from './yaml-error-text.js';
 
 export interface ManifestObject {
   readonly object: JsonRecord;
@@ -80,14 +81,14 @@ function listItems(root: Node, list: JsonRecord, lines: LineCounter, source: str
 
 export function parseManifests(text: string, source: string): ManifestObject[] {
   const lines = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const documents = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
   if (!Array.isArray(documents)) return [];
   const objects: ManifestObject[] = [];
   documents.forEach((document, index) => {
     const error = document.errors[0];
     if (error !== undefined) {
       const [line, col] = [error.linePos?.[0].line ?? 0, error.linePos?.[0].col ?? 0];
-      throw new ManifestError(`${source}:${line}:${col}: invalid YAML: ${error.message.split('\n')[0] ?? error.code}`);
+      throw new ManifestError(`${source}:${line}:${col}: invalid YAML: ${yamlErrorText(error.message)}`);
     }
     objects.push(...objectsOf(document, index, lines, source));
   });

@@ -5,6 +5,7 @@
 import picomatch from 'picomatch';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { yamlErrorText } from '../manifests/yaml-error-text.js';
 import { readLabelSelector, selectorMatches, type Labels, type LabelSelector } from '../core/kubernetes/label-selector.js';
 import { RULES } from '../rules/index.js';
 import type { Action, Rule } from '../rules/types.js';
@@ -134,9 +135,9 @@ export function compilePolicy(raw: unknown): Policy {
 
 /** Parses policy text (YAML or JSON); YAML errors carry line and column. */
 export function parsePolicy(text: string): Policy {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new PolicyError(document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0] ?? ''}`));
+    throw new PolicyError(document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${yamlErrorText(error.message)}`));
   }
   return compilePolicy(document.toJS());
 }

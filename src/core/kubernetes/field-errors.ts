@@ -11,9 +11,15 @@ export interface FieldError {
   readonly value?: unknown;
 }
 
-export function formatFieldError(error: FieldError): string {
+/** `Invalid value: "tcp": <detail>`, the API server's wording without the path. */
+export function describeFieldError(error: FieldError): string {
   const shown = error.value === undefined ? '' : `${JSON.stringify(error.value)}: `;
-  return `${error.path}: ${error.type}: ${shown}${error.detail}`;
+  return `${error.type}: ${shown}${error.detail}`.replace(/: $/, '');
+}
+
+/** `spec.x: Invalid value: "tcp": <detail>`, as kubectl prints it. */
+export function formatFieldError(error: FieldError): string {
+  return `${error.path}: ${describeFieldError(error)}`;
 }
 
 export const required = (path: string, detail: string): FieldError => ({ path, type: 'Required value', detail });

@@ -37,7 +37,8 @@ export function indexPath(base: string, index: number): string {
 
 /** A string-to-string map (labels); entries of other types are dropped and reported by validation. */
 export function stringMapOf(value: unknown): Readonly<Record<string, string>> {
-  const result: Record<string, string> = {};
+  // A null prototype: a label named __proto__ or constructor is just a label.
+  const result = Object.create(null) as Record<string, string>;
   if (!isRecord(value)) return result;
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry === 'string') result[key] = entry;

@@ -24,7 +24,8 @@ export type CidrParseResult = { readonly ok: true; readonly cidr: Cidr } | { rea
 const LEADING_ZEROS =
   /(^|:)0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)((\/)0*(0|[1-9][0-9]*))?$/;
 const STRIP_ZEROS = '$1$2.$3.$4.$5$7$8';
-const IPV4_MAPPED_PREFIX = 0xffffn << 32n;
+// The upper 96 bits of an IPv4-mapped address: ::ffff:0:0/96.
+const IPV4_MAPPED_PREFIX = 0xffffn;
 const GO_DTOI_LIMIT = 0xffffff;
 
 export const INVALID_CIDR_REASON = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatFieldError, type FieldError } from '../../core/kubernetes/field-errors.js';
+import { describeFieldError, type FieldError } from '../../core/kubernetes/field-errors.js';
 import { validateLabels } from '../../core/kubernetes/label-selector.js';
 import { field, recordOf } from '../../core/kubernetes/shape.js';
 import type { Subject } from '../../core/kubernetes/subject.js';
@@ -25,6 +25,6 @@ export const invalidObject = defineRule({
   check: (subject) =>
     fieldErrors(subject).map((error) => ({
       path: error.path,
-      message: `the API server would reject this object: ${formatFieldError(error)}.`,
+      message: `the API server would reject this object with "${describeFieldError(error)}"; correct ${error.path} before applying.`,
     })),
 });

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { compilePolicy, DEFAULT_POLICY, parsePolicy, PolicyError } from './policy.js';
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error: unknown) {
+    if (error instanceof PolicyError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a PolicyError');
+}
+
+describe('the policy file', () => {
+  it('defaults to enforce, onError deny and each rule’s default action', () => {
+    expect(DEFAULT_POLICY.enforcement).toBe('enforce');
+    expect(DEFAULT_POLICY.onError).toBe('deny');
+    expect(DEFAULT_POLICY.rules.get('netpol-world-ingress')?.action).toBe('deny');
+    expect(DEFAULT_POLICY.rules.get('netpol-world-egress')?.action).toBe('warn');
+    expect(DEFAULT_POLICY.rules.get('required-labels')?.params).toEqual({ pods: [{ key: 'app' }], networkPolicies: [], namespaces: [] });
+  });
+
+  it('is frozen once compiled', () => {
+    const policy = compilePolicy({ enforcement: 'audit' });
+    expect(Object.isFrozen(policy)).toBe(true);
+    expect(Object.isFrozen(policy.rules.get('netpol-broad-cidr'))).toBe(true);
+  });
+
+  it('reads rule parameters and fills in the rest', () => {
+    const policy = parsePolicy('rules:\n  netpol-broad-cidr:\n    ipv4Prefix: 16\n');
+    expect(policy.rules.get('netpol-broad-cidr')).toEqual({ action: 'warn', params: { ipv4Prefix: 16, ipv6Prefix: 32 } });
+  });
+
+  it.each([
+    ['an unknown top-level key', 'enforcment: audit\n', /Unrecognized key: "enforcment"/],
+    ['a bad enforcement value', 'enforcement: strict\n', /^enforcement: /],
+    ['an unknown rule id', 'rules:\n  netpol-wrld-ingress: {action: deny}\n', /^rules\.netpol-wrld-ingress: unknown rule \(known rules: /],
+    ['a bad action', 'rules:\n  pod-host-port: {action: block}\n', /^rules\.pod-host-port\.action: /],
+    ['an unknown rule parameter', 'rules:\n  pod-host-port: {allowed: []}\n', /^rules\.pod-host-port: Unrecognized key: "allowed"/],
+    ['a parameter of the wrong type', 'rules:\n  netpol-broad-cidr: {ipv4Prefix: "8"}\n', /^rules\.netpol-broad-cidr\.ipv4Prefix: /],
+    ['a bad regular expression', 'rules:\n  required-labels:\n    pods: [{key: app, pattern: "(("}]\n', /^rules\.required-labels\.pods\[0\]\.pattern: must be a valid regular expression/],
+    ['an exemption without a reason', 'exemptions:\n  - {name: x, rules: [pod-host-port], namespaces: [a]}\n', /^exemptions\[0\]\.reason: /],
+    ['an exemption for an unknown rule', 'exemptions:\n  - {name: x, rules: [nope], namespaces: [a], reason: r}\n', /^exemptions\[0\]\.rules: unknown rule "nope"/],
+    ['an exemption with no scope', 'exemptions:\n  - {name: x, rules: [pod-host-port], reason: r}\n', /^exemptions\[0\]: name at least one of/],
+    ['an exemption with a bad date', 'exemptions:\n  - {name: x, rules: [pod-host-port], namespaces: [a], reason: r, expires: 2027-02-30x}\n', /^exemptions\[0\]\.expires: /],
+    ['an exemption with an impossible date', 'exemptions:\n  - {name: x, rules: [pod-host-port], namespaces: [a], reason: r, expires: 2027-13-01}\n', /^exemptions\[0\]\.expires: not a real date/],
+    ['invalid YAML', 'rules: [\n', /^line \d+: /],
+    ['a duplicate key', 'enforcement: audit\nenforcement: enforce\n', /^line 2: /],
+  ])('rejects %s with a message that names the key', (_case, text, pattern) => {
+    const problems = problemsOf(() => parsePolicy(text));
+    expect(problems.some((problem) => pattern.test(problem))).toBe(true);
+  });
+
+  it('accepts an empty file as the default policy', () => {
+    expect(parsePolicy('').enforcement).toBe('enforce');
+  });
+});
