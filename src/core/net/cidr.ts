@@ -1,9 +1,9 @@
 /**
  * CIDR parsing exactly as kube-apiserver's legacy validation reads ipBlock values
- * (k8s.io/utils/net ParseCIDRSloppy): Go's net.ParseCIDR first, then one retry after
- * stripping leading zeros from a trailing dotted quad and prefix, so `010.0.0.0/08`
- * means 10.0.0.0/8 (decimal, never octal). Host bits are masked away, and an
- * IPv4-mapped IPv6 block (`::ffff:a.b.c.d/n`, n ≥ 96) is the IPv4 block it maps.
+ * (k8s.io/utils/net ParseCIDRSloppy, the forked Go 1.16 net.ParseCIDR): leading zeros
+ * are allowed, so `010.0.0.0/08` means 10.0.0.0/8 (decimal, never octal) and `00000::/0`
+ * means ::/0. Host bits are masked away, and an IPv4-mapped IPv6 block
+ * (`::ffff:a.b.c.d/n`, n ≥ 96) is the IPv4 block it maps.
  */
 import { FAMILY_BITS, formatIpAddress, parseIpAddress, type IpFamily } from './ip-address.js';
 
@@ -21,9 +21,6 @@ export interface Cidr {
 
 export type CidrParseResult = { readonly ok: true; readonly cidr: Cidr } | { readonly ok: false; readonly reason: string };
 
-const LEADING_ZEROS =
-  /(^|:)0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)\.0*(0|[1-9][0-9]*)((\/)0*(0|[1-9][0-9]*))?$/;
-const STRIP_ZEROS = '$1$2.$3.$4.$5$7$8';
 // The upper 96 bits of an IPv4-mapped address: ::ffff:0:0/96.
 const IPV4_MAPPED_PREFIX = 0xffffn;
 const GO_DTOI_LIMIT = 0xffffff;
@@ -50,7 +47,7 @@ function buildCidr(family: IpFamily, network: bigint, prefix: number, writtenPre
   return { family, network, prefix, writtenPrefix, canonical };
 }
 
-function parseCidrStrict(text: string): Cidr | undefined {
+function parseCidrText(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
   const address = parseIpAddress(text.slice(0, slash));
@@ -64,7 +61,7 @@ function parseCidrStrict(text: string): Cidr | undefined {
 }
 
 export function parseCidr(text: string): CidrParseResult {
-  const cidr = parseCidrStrict(text) ?? parseCidrStrict(text.replace(LEADING_ZEROS, STRIP_ZEROS));
+  const cidr = parseCidrText(text);
   return cidr === undefined ? { ok: false, reason: INVALID_CIDR_REASON } : { ok: true, cidr };
 }
 

@@ -1,7 +1,10 @@
 /**
- * IP address parsing with the grammar of Go's `net/netip.ParseAddr`, which is what
- * kube-apiserver's `net.ParseCIDR` uses for the address part of a CIDR. Addresses are
- * held as bigint so that one set arithmetic serves both families.
+ * IP address parsing with the grammar kube-apiserver validates ipBlock values with: the
+ * Go 1.16 `net` parser that k8s.io/utils keeps as a fork (forkednet, behind
+ * ParseCIDRSloppy in the k8s.io/utils that Kubernetes 1.33 vendors). Unlike today's Go it
+ * accepts leading zeros, read as decimal in IPv4 fields (`010` is 10) and as padding in
+ * IPv6 groups (`00000` is 0, as long as the value fits 16 bits). Addresses are held as
+ * bigint so that one set arithmetic serves both families.
  */
 
 export type IpFamily = 4 | 6;
@@ -15,15 +18,22 @@ export const FAMILY_BITS: Readonly<Record<IpFamily, number>> = { 4: 32, 6: 128 }
 
 const HEX_DIGIT = /^[0-9a-fA-F]$/;
 
-/** Parses a strict dotted quad: four decimal fields, 0–255, no leading zeros. */
+/** A run of digits read as Go's dtoi/xtoi do: leading zeros are padding; undefined past `max`. */
+function readNumber(digits: string, radix: 10 | 16, max: number): number | undefined {
+  const significant = digits.replace(/^0+(?=.)/, '');
+  if (significant.length > 6) return undefined;
+  const value = parseInt(significant, radix);
+  return value <= max ? value : undefined;
+}
+
+/** A dotted quad of four decimal fields, each 0–255; leading zeros allowed and read as decimal. */
 export function parseIpv4(text: string): bigint | undefined {
   const fields = text.split('.');
   if (fields.length !== 4) return undefined;
   let value = 0n;
   for (const field of fields) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(field)) return undefined;
-    const octet = Number(field);
-    if (octet > 255) return undefined;
+    const octet = /^[0-9]+$/.test(field) ? readNumber(field, 10, 255) : undefined;
+    if (octet === undefined) return undefined;
     value = (value << 8n) | BigInt(octet);
   }
   return value;
@@ -35,11 +45,11 @@ interface Ipv6Cursor {
   ellipsisAt: number;
 }
 
-/** Reads one hex field (1–4 digits); returns the digit count or -1 when malformed. */
+/** Reads one hex field (value at most 0xffff); returns the digit count or -1 when malformed. */
 function readHexField(rest: string): number {
   let length = 0;
   while (length < rest.length && HEX_DIGIT.test(rest.charAt(length))) length++;
-  return length >= 1 && length <= 4 ? length : -1;
+  return length >= 1 && readNumber(rest.slice(0, length), 16, 0xffff) !== undefined ? length : -1;
 }
 
 function appendEmbeddedIpv4(cursor: Ipv6Cursor): boolean {
@@ -85,7 +95,7 @@ function expandGroups(cursor: Ipv6Cursor): number[] | undefined {
   return [...groups.slice(0, ellipsisAt), ...zeros, ...groups.slice(ellipsisAt)];
 }
 
-/** Parses an IPv6 address (no zone), hex fields of at most four digits, optional trailing dotted quad. */
+/** Parses an IPv6 address (no zone), hex fields up to 0xffff, optional trailing dotted quad. */
 export function parseIpv6(text: string): bigint | undefined {
   const cursor: Ipv6Cursor = { rest: text, groups: [], ellipsisAt: -1 };
   if (text.startsWith('::')) {
@@ -98,16 +108,12 @@ export function parseIpv6(text: string): bigint | undefined {
   return groups.reduce((acc, group) => (acc << 16n) | BigInt(group), 0n);
 }
 
-/** Go decides the family by whichever of '.' or ':' comes first. */
+/** IPv4 first, then IPv6, as the forked Go 1.16 ParseCIDR tries them. */
 export function parseIpAddress(text: string): IpAddress | undefined {
-  const dot = text.indexOf('.');
-  const colon = text.indexOf(':');
-  if (colon >= 0 && (dot < 0 || colon < dot)) {
-    const value = parseIpv6(text);
-    return value === undefined ? undefined : { family: 6, value };
-  }
-  const value = parseIpv4(text);
-  return value === undefined ? undefined : { family: 4, value };
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return { family: 4, value: v4 };
+  const v6 = parseIpv6(text);
+  return v6 === undefined ? undefined : { family: 6, value: v6 };
 }
 
 export function formatIpv4(value: bigint): string {
