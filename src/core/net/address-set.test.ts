@@ -1,18 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { AddressSet, type AddressRange } from './address-set.js';
-import { parseCidr, type Cidr } from './cidr.js';
+import type { Cidr } from './cidr.js';
 import type { IpFamily } from './ip-address.js';
+import { cidr, setOf } from '../../../test/helpers/addresses.js';
 
-function cidr(text: string): Cidr {
-  const result = parseCidr(text);
-  if (!result.ok) throw new Error(`${text} should parse`);
-  return result.cidr;
-}
-
-function setOf(...texts: string[]): AddressSet {
-  return AddressSet.fromCidrs(texts.map(cidr));
-}
 
 /*
  * The brute-force model: sets confined to a 256-address universe per family

@@ -65,6 +65,13 @@ export function parseCidr(text: string): CidrParseResult {
   return cidr === undefined ? { ok: false, reason: INVALID_CIDR_REASON } : { ok: true, cidr };
 }
 
+/** For CIDRs written in our own code and tests, which must parse. */
+export function cidrOrThrow(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`not a CIDR: ${text}`);
+  return parsed.cidr;
+}
+
 export function cidrContainsAddress(cidr: Cidr, family: IpFamily, address: bigint): boolean {
   return cidr.family === family && (address & maskFor(family, cidr.prefix)) === cidr.network;
 }

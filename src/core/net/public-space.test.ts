@@ -1,18 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { AddressSet } from './address-set.js';
-import { parseCidr, type Cidr } from './cidr.js';
 import type { IpFamily } from './ip-address.js';
+import { cidr, setOf } from '../../../test/helpers/addresses.js';
 import { PUBLIC_ADDRESSES, publicAddressCount, publicFraction } from './public-space.js';
 
-function cidr(text: string): Cidr {
-  const result = parseCidr(text);
-  if (!result.ok) throw new Error(`${text} should parse`);
-  return result.cidr;
-}
-
-function setOf(...texts: string[]): AddressSet {
-  return AddressSet.fromCidrs(texts.map(cidr));
-}
 
 const PRIVATE_IPV4 = setOf('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16');
 

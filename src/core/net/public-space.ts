@@ -5,7 +5,7 @@
  * successors), RFC 5771 (multicast), RFC 1112 (240/4 reserved), RFC 9637 (3fff::/20).
  */
 import { AddressSet } from './address-set.js';
-import { parseCidr, type Cidr } from './cidr.js';
+import { cidrOrThrow, type Cidr } from './cidr.js';
 import type { IpFamily } from './ip-address.js';
 
 const IPV4_SPECIAL_PURPOSE = [
@@ -35,11 +35,7 @@ const IPV6_SPECIAL_PURPOSE = [
 ];
 
 function cidrsOf(texts: readonly string[]): Cidr[] {
-  return texts.map((text) => {
-    const parsed = parseCidr(text);
-    if (!parsed.ok) throw new Error(`bad built-in CIDR ${text}`);
-    return parsed.cidr;
-  });
+  return texts.map(cidrOrThrow);
 }
 
 export const PUBLIC_ADDRESSES: AddressSet = AddressSet.fromCidrs(cidrsOf(['0.0.0.0/0', ...IPV6_GLOBAL_UNICAST])).subtract(
