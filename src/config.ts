@@ -28,6 +28,10 @@ export interface ServeConfig {
   readonly clientCaPath?: string;
   readonly logLevel: string;
   readonly logBodies: boolean;
+  /** After SIGTERM: fail readiness and keep answering this long, then stop listening. */
+  readonly shutdownDelayMs: number;
+  readonly requestTimeoutMs: number;
+  readonly watchIntervalMs: number;
 }
 
 export type Config = CheckConfig | ServeConfig | { readonly command: 'exit'; readonly code: number };
@@ -37,7 +41,20 @@ export const DEFAULTS = {
   host: '0.0.0.0',
   namespace: 'default',
   logLevel: 'info',
+  shutdownDelaySeconds: 5, // s; endpoints take a few seconds to drop a terminating pod
+  requestTimeoutMs: 4_000, // ms; under the webhook's timeoutSeconds of 5
+  watchIntervalMs: 2_000, // ms; how often the policy and certificate files are checked
 } as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function numberFromEnv(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new GuardrailsError('KG_USAGE', `${name} must be a non-negative number, got "${raw}"`);
+  return value;
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -51,6 +68,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GuardrailsError('KG_USAGE', `--port must be 0–65535, got "${value}"`);
   return port;
+}
+
+function logLevelFromEnv(env: Env): string {
+  const level = env.LOG_LEVEL ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(level)) throw new GuardrailsError('KG_USAGE', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return level;
 }
 
 interface Captured {
@@ -103,8 +126,11 @@ function serveCommand(captured: Captured, env: Env): Command {
         command: 'serve',
         port: parsePort(options.port),
         host: options.host,
-        logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
+        logLevel: logLevelFromEnv(env),
         logBodies: env.LOG_BODIES === 'true',
+        shutdownDelayMs: numberFromEnv(env, 'SHUTDOWN_DELAY_SECONDS', DEFAULTS.shutdownDelaySeconds) * 1000,
+        requestTimeoutMs: numberFromEnv(env, 'REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs),
+        watchIntervalMs: numberFromEnv(env, 'WATCH_INTERVAL_MS', DEFAULTS.watchIntervalMs),
         ...(options.policy === undefined ? {} : { policyPath: options.policy }),
         ...(options.tlsCert === undefined ? {} : { tlsCertPath: options.tlsCert }),
         ...(options.tlsKey === undefined ? {} : { tlsKeyPath: options.tlsKey }),

@@ -1,5 +1,92 @@
+/**
+ * `kube-guardrails serve`: wires config, logger, metrics, policy and certificates into
+ * the server, listens, follows file changes, and shuts down gracefully on SIGTERM.
+ */
+import { once } from 'node:events';
+import type { ServerOptions as HttpsOptions } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Server as TlsServer } from 'node:tls';
 import type { ServeConfig } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { NO_VIEW } from '../engine/evaluate.js';
+import { buildServer, SERVER_DEFAULTS, type LifecycleState } from './build-server.js';
+import { watchFiles, type Watch } from './file-watch.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { openPolicySource } from './policy-source.js';
+import { loadClientCa, loadCredentials, selfSignedCredentials, TLS_MIN_VERSION, type Credentials } from './tls.js';
 
-export function runServe(config: ServeConfig, version: string): Promise<number> {
-  return Promise.reject(new Error(`serve (port ${config.port}, version ${version}) is not built yet`));
+async function initialCredentials(config: ServeConfig, logger: Logger): Promise<Credentials> {
+  if (config.tlsCertPath !== undefined && config.tlsKeyPath !== undefined) return loadCredentials(config.tlsCertPath, config.tlsKeyPath);
+  const credentials = await selfSignedCredentials();
+  logger.warn({ subjectAltName: credentials.subjectAltName }, 'no --tls-cert given: serving a self-signed certificate for localhost and 127.0.0.1 (not for a cluster)');
+  return credentials;
+}
+
+function httpsOptions(credentials: Credentials, clientCa: string | undefined): HttpsOptions {
+  return {
+    key: credentials.key,
+    cert: credentials.cert,
+    minVersion: TLS_MIN_VERSION,
+    // Request timeouts are enforced by a periodic sweep; sweep often enough to honour ours.
+    connectionsCheckingInterval: 1_000,
+    ...(clientCa === undefined ? {} : { ca: clientCa, requestCert: true, rejectUnauthorized: true }),
+  };
+}
+
+interface CertificateReload {
+  readonly server: TlsServer;
+  readonly config: ServeConfig;
+  readonly clientCa: string | undefined;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Swaps the serving certificate in place; open connections keep theirs. */
+function watchCertificate({ server, config, clientCa, logger, metrics }: CertificateReload): Watch | undefined {
+  const { tlsCertPath, tlsKeyPath } = config;
+  if (tlsCertPath === undefined || tlsKeyPath === undefined) return undefined;
+  return watchFiles([tlsCertPath, tlsKeyPath], config.watchIntervalMs, () => {
+    loadCredentials(tlsCertPath, tlsKeyPath).then(
+      (credentials) => {
+        server.setSecureContext({ key: credentials.key, cert: credentials.cert, minVersion: TLS_MIN_VERSION, ...(clientCa === undefined ? {} : { ca: clientCa }) });
+        metrics.certificateExpiry.set(credentials.expiresAt / 1000);
+        metrics.certificateReloads.inc({ outcome: 'success' });
+        logger.info({ notAfter: new Date(credentials.expiresAt).toISOString() }, 'serving certificate reloaded');
+      },
+      (error: unknown) => {
+        metrics.certificateReloads.inc({ outcome: 'failure' });
+        logger.error({ err: error }, 'serving certificate reload refused; the previous certificate stays in use');
+      },
+    );
+  });
+}
+
+export async function runServe(config: ServeConfig, version: string): Promise<number> {
+  const logger = createLogger({ level: config.logLevel });
+  const metrics = createMetrics({ defaultMetrics: true });
+  let state: LifecycleState = 'starting';
+  const policySource = await openPolicySource(config.policyPath, { logger, metrics, watchIntervalMs: config.watchIntervalMs });
+  const credentials = await initialCredentials(config, logger);
+  const clientCa = config.clientCaPath === undefined ? undefined : await loadClientCa(config.clientCaPath);
+  metrics.certificateExpiry.set(credentials.expiresAt / 1000);
+  const app = buildServer(
+    { logger, metrics, policy: () => policySource.current(), view: NO_VIEW, now: () => Date.now(), lifecycle: { state: () => state }, logBodies: config.logBodies },
+    { ...SERVER_DEFAULTS, requestTimeoutMs: config.requestTimeoutMs, https: httpsOptions(credentials, clientCa) },
+  );
+  const address = await app.listen({ port: config.port, host: config.host });
+  const certificateWatch = watchCertificate({ server: app.server as unknown as TlsServer, config, clientCa, logger, metrics });
+  state = 'ready';
+  logger.info({ address, version, policy: config.policyPath ?? 'built-in default', clientAuth: clientCa !== undefined }, 'kube-guardrails webhook ready');
+
+  const signal = await Promise.race([once(process, 'SIGTERM').then(() => 'SIGTERM'), once(process, 'SIGINT').then(() => 'SIGINT')]);
+  state = 'draining';
+  const delay = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
+  logger.info({ signal, drainMs: delay }, 'shutting down: readiness off, answering in-flight and new reviews until the drain delay ends');
+  await sleep(delay);
+  await app.close();
+  certificateWatch?.close();
+  policySource.close();
+  logger.info('stopped');
+  logger.flush();
+  return 0;
 }

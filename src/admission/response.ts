@@ -1,0 +1,111 @@
+/**
+ * Verdict → AdmissionResponse, the one mapping table:
+ *
+ * | outcome                              | allowed | status                          | warnings / auditAnnotations |
+ * |--------------------------------------|---------|---------------------------------|-----------------------------|
+ * | no findings                          | true    | –                               | –                           |
+ * | deny findings                        | false   | 403 Forbidden, "[rule] …" lines | warn and audit ride along   |
+ * | warn findings only                   | true    | –                               | warnings "[rule] …"         |
+ * | audit findings                       | as above| –                               | auditAnnotations[rule]      |
+ * | a rule threw, onError deny (enforce) | false   | 500 InternalError               | –                           |
+ * | a rule threw, onError allow          | true    | –                               | warning "[rule] skipped …"  |
+ *
+ * Warnings are plain text (no control characters), at most WARNING_MAX characters each
+ * and WARNINGS_TOTAL_MAX bytes together: the API server drops a warning with a newline
+ * and truncates past 4096 characters in total.
+ */
+import type { Verdict, Violation } from '../engine/evaluate.js';
+
+export const WARNING_MAX = 120;
+export const WARNINGS_TOTAL_MAX = 4000;
+export const AUDIT_VALUE_MAX = 1024;
+const DENY_MESSAGE_MAX = 8000;
+
+export interface AdmissionResponse {
+  readonly uid: string;
+  readonly allowed: boolean;
+  readonly status?: { readonly code: number; readonly reason: string; readonly message: string };
+  readonly warnings?: readonly string[];
+  readonly auditAnnotations?: Readonly<Record<string, string>>;
+}
+
+export interface AdmissionReviewResponse {
+  readonly apiVersion: 'admission.k8s.io/v1';
+  readonly kind: 'AdmissionReview';
+  readonly response: AdmissionResponse;
+}
+
+// eslint-disable-next-line no-control-regex -- the point is to remove control characters
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+export function plainText(text: string): string {
+  return text.replace(CONTROL, ' ');
+}
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+function findingLine(violation: Pick<Violation, 'rule' | 'path' | 'message'>): string {
+  return plainText(`[${violation.rule}] ${violation.path}: ${violation.message}`);
+}
+
+function warningsOf(verdict: Verdict): string[] {
+  const candidates = [
+    ...verdict.violations.filter((v) => v.action === 'warn').map((v) => truncate(findingLine(v), WARNING_MAX)),
+    ...verdict.failures.filter(() => verdict.allowed).map((f) => truncate(plainText(`[${f.rule}] skipped: internal error in the rule`), WARNING_MAX)),
+  ];
+  const unique = [...new Set(candidates)];
+  const kept: string[] = [];
+  let total = 0;
+  for (const [index, warning] of unique.entries()) {
+    const size = Buffer.byteLength(warning);
+    if (total + size > WARNINGS_TOTAL_MAX - 100) {
+      kept.push(`[kube-guardrails] ${unique.length - index} more warnings not shown`);
+      break;
+    }
+    kept.push(warning);
+    total += size;
+  }
+  return kept;
+}
+
+/** One annotation per rule with audit findings; keys are rule ids (≤ 63 characters, no '/'). */
+function auditAnnotationsOf(verdict: Verdict): Record<string, string> {
+  const byRule = new Map<string, string[]>();
+  for (const violation of verdict.violations.filter((v) => v.action === 'audit')) {
+    byRule.set(violation.rule, [...(byRule.get(violation.rule) ?? []), plainText(`${violation.path}: ${violation.message}`)]);
+  }
+  return Object.fromEntries([...byRule].map(([rule, lines]) => [rule, truncate(lines.join('; '), AUDIT_VALUE_MAX)]));
+}
+
+function statusOf(verdict: Verdict): AdmissionResponse['status'] {
+  if (verdict.allowed) return undefined;
+  const denials = verdict.violations.filter((v) => v.action === 'deny').map(findingLine);
+  if (denials.length === 0) {
+    const rules = verdict.failures.map((f) => f.rule).join(', ');
+    return { code: 500, reason: 'InternalError', message: `kube-guardrails could not judge this object: internal error in rule ${rules} (onError: deny)` };
+  }
+  return { code: 403, reason: 'Forbidden', message: truncate(denials.join('\n'), DENY_MESSAGE_MAX) };
+}
+
+export function admissionResponse(uid: string, verdict: Verdict | undefined): AdmissionReviewResponse {
+  if (verdict === undefined) return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
+  const warnings = warningsOf(verdict);
+  const annotations = auditAnnotationsOf(verdict);
+  const status = statusOf(verdict);
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: {
+      uid,
+      allowed: verdict.allowed,
+      ...(status === undefined ? {} : { status }),
+      ...(warnings.length === 0 ? {} : { warnings }),
+      ...(Object.keys(annotations).length === 0 ? {} : { auditAnnotations: annotations }),
+    },
+  };
+}

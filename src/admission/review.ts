@@ -1,0 +1,97 @@
+/**
+ * Reads an admission.k8s.io/v1 AdmissionReview from an untrusted body. Anything that is
+ * not one becomes a GuardrailsError with code KG_BAD_REVIEW (HTTP 400), never a crash.
+ */
+import { GuardrailsError } from '../errors.js';
+import { arrayOf, field, isRecord, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
+
+export const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export interface GroupVersionKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+export interface ReviewRequest {
+  readonly uid: string;
+  readonly operation: Operation;
+  readonly kind: GroupVersionKind;
+  readonly subResource: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly object: JsonRecord | undefined;
+  readonly username: string;
+  readonly groups: readonly string[];
+  readonly dryRun: boolean;
+}
+
+function bad(message: string): GuardrailsError {
+  return new GuardrailsError('KG_BAD_REVIEW', message);
+}
+
+function readKind(value: unknown): GroupVersionKind {
+  const record = recordOf(value);
+  const kind = stringOf(field(record, 'kind'));
+  if (record === undefined || kind === undefined || kind === '') throw bad('request.kind must be {group, version, kind}');
+  return { group: stringOf(field(record, 'group')) ?? '', version: stringOf(field(record, 'version')) ?? '', kind };
+}
+
+function readOperation(value: unknown): Operation {
+  const operation = OPERATIONS.find((candidate) => candidate === value);
+  if (operation === undefined) throw bad(`request.operation must be one of ${OPERATIONS.join(', ')}`);
+  return operation;
+}
+
+function readObject(request: JsonRecord, operation: Operation): JsonRecord | undefined {
+  const object = field(request, 'object');
+  if (isRecord(object)) return object;
+  // On DELETE the API server sends the object as oldObject and object is null.
+  if (operation === 'DELETE' && (object === null || object === undefined)) return undefined;
+  throw bad('request.object must be an object');
+}
+
+function readEnvelope(body: unknown): JsonRecord {
+  if (!isRecord(body)) throw bad('the body must be a JSON object (an AdmissionReview)');
+  const apiVersion = field(body, 'apiVersion');
+  const kind = field(body, 'kind');
+  if (apiVersion !== 'admission.k8s.io/v1' || kind !== 'AdmissionReview') {
+    throw bad(`expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got ${JSON.stringify(apiVersion)} ${JSON.stringify(kind)}`);
+  }
+  const request = recordOf(field(body, 'request'));
+  if (request === undefined) throw bad('request must be an object');
+  return request;
+}
+
+export function parseReview(body: unknown): ReviewRequest {
+  const request = readEnvelope(body);
+  const uid = stringOf(field(request, 'uid'));
+  if (uid === undefined || uid === '') throw bad('request.uid must be a non-empty string');
+  const operation = readOperation(field(request, 'operation'));
+  const userInfo = recordOf(field(request, 'userInfo'));
+  return {
+    uid,
+    operation,
+    kind: readKind(field(request, 'kind')),
+    subResource: stringOf(field(request, 'subResource')) ?? '',
+    namespace: stringOf(field(request, 'namespace')) ?? '',
+    name: stringOf(field(request, 'name')) ?? '',
+    object: readObject(request, operation),
+    username: stringOf(field(userInfo, 'username')) ?? '',
+    groups: (arrayOf(field(userInfo, 'groups')) ?? []).filter((group): group is string => typeof group === 'string'),
+    dryRun: field(request, 'dryRun') === true,
+  };
+}
+
+/** The kinds and operations the webhook judges; everything else is allowed untouched. */
+const JUDGED = [
+  { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' },
+  { group: '', version: 'v1', kind: 'Pod' },
+] as const;
+
+export function isJudged(request: ReviewRequest): boolean {
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return false;
+  if (request.subResource !== '' || request.object === undefined) return false;
+  return JUDGED.some((gvk) => gvk.group === request.kind.group && gvk.version === request.kind.version && gvk.kind === request.kind.kind);
+}

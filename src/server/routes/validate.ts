@@ -1,0 +1,66 @@
+/**
+ * POST /validate: AdmissionReview in, AdmissionReview out. The API server appends
+ * `?timeout=Ns`, so the route matches on the path alone.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { admissionResponse } from '../../admission/response.js';
+import { isJudged, parseReview, type ReviewRequest } from '../../admission/review.js';
+import { evaluate, type Verdict } from '../../engine/evaluate.js';
+import type { ServerDeps } from '../build-server.js';
+
+function decisionOf(verdict: Verdict | undefined): 'allow' | 'deny' | 'skip' {
+  if (verdict === undefined) return 'skip';
+  return verdict.allowed ? 'allow' : 'deny';
+}
+
+function judge(review: ReviewRequest, deps: ServerDeps): Verdict | undefined {
+  if (!isJudged(review) || review.object === undefined) return undefined;
+  return evaluate(review.object, {
+    policy: deps.policy(),
+    view: deps.view,
+    now: deps.now(),
+    defaultNamespace: review.namespace === '' ? 'default' : review.namespace,
+    requester: { username: review.username, groups: review.groups },
+  });
+}
+
+function record(deps: ServerDeps, review: ReviewRequest, verdict: Verdict | undefined, seconds: number): void {
+  const decision = decisionOf(verdict);
+  const { metrics } = deps;
+  metrics.reviews.inc({ kind: review.kind.kind, operation: review.operation, decision, dry_run: String(review.dryRun) });
+  metrics.reviewDuration.observe({ kind: review.kind.kind, decision }, seconds);
+  for (const violation of verdict?.violations ?? []) metrics.findings.inc({ rule: violation.rule, action: violation.action });
+  for (const failure of verdict?.failures ?? []) metrics.ruleFailures.inc({ rule: failure.rule });
+}
+
+export const validateRoute: FastifyPluginAsync<ServerDeps> = (app, deps) => {
+  app.post('/validate', (request) => {
+    const started = process.hrtime.bigint();
+    const review = parseReview(request.body);
+    const verdict = judge(review, deps);
+    const answer = admissionResponse(review.uid, verdict);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    record(deps, review, verdict, seconds);
+    for (const failure of verdict?.failures ?? []) {
+      request.log.error({ uid: review.uid, rule: failure.rule, err: failure.error, code: 'KG_RULE_FAILED' }, 'rule failed');
+    }
+    request.log.info(
+      {
+        uid: review.uid,
+        kind: review.kind.kind,
+        namespace: review.namespace,
+        name: review.name,
+        operation: review.operation,
+        user: review.username,
+        dryRun: review.dryRun,
+        decision: decisionOf(verdict),
+        rules: [...new Set(verdict?.violations.map((v) => `${v.rule}:${v.action}`) ?? [])],
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        ...(deps.logBodies ? { object: review.object } : {}),
+      },
+      'admission decision',
+    );
+    return answer;
+  });
+  return Promise.resolve();
+};

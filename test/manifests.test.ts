@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../src/cli/check.js';
+import { parseManifests } from '../src/manifests/parse-manifests.js';
+import { DEFAULT_POLICY, parsePolicy } from '../src/policy/policy.js';
+
+const DIRECTORY = join(import.meta.dirname, '..', 'manifests');
+type Manifest = Record<string, any>;
+
+const files = readdirSync(DIRECTORY).filter((name) => name.endsWith('.yaml'));
+const objects: Manifest[] = files.flatMap((name) =>
+  parseAllDocuments(readFileSync(join(DIRECTORY, name), 'utf8')).map((document) => document.toJS() as Manifest),
+);
+const find = (kind: string): Manifest => {
+  const found = objects.find((object) => object.kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} in manifests/`);
+  return found;
+};
+
+describe('the deployment manifests', () => {
+  it('list every manifest file in the kustomization', () => {
+    const kustomization = find('Kustomization');
+    expect([...(kustomization.resources as string[])].sort()).toEqual(files.filter((name) => name !== 'kustomization.yaml').sort());
+  });
+
+  it('register the webhook safely: v1 reviews, no side effects, a short timeout, kube-system and itself excluded by immutable name', () => {
+    const [webhook] = find('ValidatingWebhookConfiguration').webhooks as Manifest[];
+    expect(webhook).toMatchObject({ admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', matchPolicy: 'Equivalent' });
+    expect(webhook!.timeoutSeconds).toBeLessThanOrEqual(5);
+    expect(webhook!.clientConfig.service).toMatchObject({ name: 'kube-guardrails', namespace: 'kube-guardrails', path: '/validate' });
+    expect(webhook!.namespaceSelector.matchExpressions).toContainEqual({
+      key: 'kubernetes.io/metadata.name',
+      operator: 'NotIn',
+      values: ['kube-system', 'kube-guardrails'],
+    });
+    const resources = (webhook!.rules as Manifest[]).map((rule) => [rule.apiGroups[0], rule.resources[0], rule.operations]);
+    expect(resources).toEqual([
+      ['networking.k8s.io', 'networkpolicies', ['CREATE', 'UPDATE']],
+      ['', 'pods', ['CREATE', 'UPDATE']],
+    ]);
+  });
+
+  it('run at least two hardened replicas with probes, requests and limits, spread across nodes', () => {
+    const deployment = find('Deployment');
+    const pod = deployment.spec.template.spec as Manifest;
+    const [container] = pod.containers as Manifest[];
+    expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(container!.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(container!.resources.requests).toBeDefined();
+    expect(container!.resources.limits).toBeDefined();
+    expect(container!.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container!.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(pod.topologySpreadConstraints[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(find('PodDisruptionBudget').spec.minAvailable).toBe(1);
+  });
+
+  it('ship a policy ConfigMap that the webhook accepts', () => {
+    expect(() => parsePolicy(find('ConfigMap').data['policy.yaml'] as string)).not.toThrow();
+  });
+
+  it('pass their own review: check finds nothing to deny in manifests/', () => {
+    const loaded = files.map((name) => ({ name, objects: parseManifests(readFileSync(join(DIRECTORY, name), 'utf8'), name) }));
+    const report = buildReport(loaded, DEFAULT_POLICY, { namespace: 'default' }, 0);
+    expect(report.summary.denied).toBe(0);
+  });
+});
