@@ -159,23 +159,25 @@ export function loadConfig(
     .description('Kubernetes guardrails for NetworkPolicies and Pods: admission webhook and policy-as-code checks')
     .version(version)
     .exitOverride()
-    .configureOutput({ writeOut: output.out, writeErr: () => undefined })
+    .configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => undefined })
     .showSuggestionAfterError(true)
     .addCommand(checkCommand(captured, env))
     .addCommand(serveCommand(captured, env));
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: output.out, writeErr: () => undefined });
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => undefined });
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error: unknown) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return { command: 'exit', code: 0 };
       if (error.code === 'commander.help') return { command: 'exit', code: 2 };
-      throw new GuardrailsError('KG_USAGE', error.message.replace(/^error: /, ''), { cause: error });
+      // One line, suggestion included: "unknown option '--outptu' (Did you mean --output?)".
+      const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+      throw new GuardrailsError('KG_USAGE', message, { cause: error });
     }
     throw error;
   }
   if (captured.config === undefined) {
-    output.out(program.helpInformation());
+    output.err(program.helpInformation());
     return { command: 'exit', code: 2 };
   }
   return captured.config;

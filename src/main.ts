@@ -36,6 +36,10 @@ async function run(config: Config, version: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // A reader that goes away (`check … | head`) is not an error of ours: stop writing, keep the status.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const version = packageVersion();
   try {
     const config = loadConfig({ out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }, version);

@@ -3,7 +3,7 @@
  * walked recursively for *.yaml, *.yml and *.json (sorted, hidden entries skipped), and
  * `-` for standard input.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GuardrailsError } from '../errors.js';
 
@@ -14,15 +14,20 @@ export interface ManifestSource {
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
-async function walk(directory: string): Promise<string[]> {
+/** Follows symbolic links (a mounted ConfigMap is a directory of links), each directory once. */
+async function walk(directory: string, visited: Set<string> = new Set()): Promise<string[]> {
+  const real = await realpath(directory);
+  if (visited.has(real)) return [];
+  visited.add(real);
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) files.push(...(await walk(path)));
-    else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) files.push(path);
+    const target = entry.isSymbolicLink() ? await stat(path) : entry;
+    if (target.isDirectory()) files.push(...(await walk(path, visited)));
+    else if (target.isFile() && MANIFEST_FILE.test(entry.name)) files.push(path);
   }
   return files;
 }

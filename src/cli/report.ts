@@ -8,6 +8,10 @@ export interface ReportedViolation extends Violation {
   readonly line: number;
 }
 
+export interface ReportedWaiver extends WaivedFinding {
+  readonly line: number;
+}
+
 export interface ObjectResult {
   readonly file: string;
   readonly line: number;
@@ -18,7 +22,7 @@ export interface ObjectResult {
   readonly judged: boolean;
   readonly allowed: boolean;
   readonly violations: readonly ReportedViolation[];
-  readonly waived: readonly WaivedFinding[];
+  readonly waived: readonly ReportedWaiver[];
   readonly failures: readonly Omit<RuleFailure, 'error'>[];
 }
 
@@ -51,7 +55,7 @@ export function toObjectResult(file: string, line: number, lineOf: (path: string
     judged: verdict.judged,
     allowed: verdict.allowed,
     violations: verdict.violations.map((violation) => ({ ...violation, line: lineOf(violation.path) })),
-    waived: verdict.waived,
+    waived: verdict.waived.map((waiver) => ({ ...waiver, line: lineOf(waiver.path) })),
     failures: verdict.failures.map(({ rule, message }) => ({ rule, message })),
   };
 }

@@ -3,7 +3,7 @@
  * every finding can name the file and line of the field it is about. `kind: List`
  * items become objects of their own. Pure: text in, objects or an error out.
  */
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
 import { yamlErrorText } from './yaml-error-text.js';
 
@@ -32,32 +32,66 @@ function pathSegments(path: string): (string | number)[] {
   return segments;
 }
 
-function childNode(node: Node | null | undefined, segment: string | number): Node | undefined {
+interface Step {
+  /** The key of a map entry, or the item of a list: where a person reads the field. */
+  readonly label: Node;
+  readonly value: Node | undefined;
+}
+
+function step(node: Node | null | undefined, segment: string | number): Step | undefined {
   if (isMap(node)) {
     const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === segment);
-    return (pair?.value ?? pair?.key ?? undefined) as Node | undefined;
+    if (pair === undefined) return undefined;
+    return { label: (pair.key ?? pair.value) as Node, value: (pair.value ?? undefined) as Node | undefined };
   }
-  if (isSeq(node) && typeof segment === 'number') return (node.items[segment] ?? undefined) as Node | undefined;
+  if (isSeq(node) && typeof segment === 'number') {
+    const item = (node.items[segment] ?? undefined) as Node | undefined;
+    return item === undefined ? undefined : { label: item, value: item };
+  }
   return undefined;
 }
 
+function childNode(node: Node | null | undefined, segment: string | number): Node | undefined {
+  return step(node, segment)?.value;
+}
+
+/**
+ * The line of a field: its key for a map entry, its first line for a list item. A field
+ * that is absent points at the key of its nearest present parent.
+ */
 function locator(root: Node, lines: LineCounter): (path: string) => number {
   const lineAt = (node: Node): number => lines.linePos(node.range?.[0] ?? 0).line;
   return (path) => {
-    let node = root;
+    let node: Node | undefined = root;
+    let label: Node = root;
     for (const segment of pathSegments(path)) {
-      const next = childNode(node, segment);
+      const next = step(node, segment);
       if (next === undefined) break;
-      node = next;
+      label = next.label;
+      node = next.value;
     }
-    return lineAt(node);
+    return lineAt(label);
   };
+}
+
+/** An empty document (a trailing `---`, as Helm and kustomize often write) holds nothing. */
+function isEmptyDocument(root: Document.Parsed['contents']): root is null {
+  return root === null || (isScalar(root) && (root.value === null || root.value === ''));
+}
+
+/** The document as plain data; aliases are expanded within limits (a "billion laughs" is refused). */
+function documentValue(document: Document.Parsed, where: string): unknown {
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error: unknown) {
+    throw new ManifestError(`${where} cannot be read: ${(error as Error).message}`);
+  }
 }
 
 function objectsOf(document: Document.Parsed, index: number, lines: LineCounter, source: string): ManifestObject[] {
   const root = document.contents;
-  if (root === null) return [];
-  const value: unknown = document.toJS({ maxAliasCount: 100 });
+  if (isEmptyDocument(root)) return [];
+  const value = documentValue(document, `${source}:${lines.linePos(root.range[0]).line}: document ${index + 1}`);
   if (!isRecord(value) || typeof value.kind !== 'string' || value.kind === '') {
     throw new ManifestError(`${source}:${lines.linePos(root.range[0]).line}: document ${index + 1} is not a Kubernetes object (it has no kind)`);
   }

@@ -139,7 +139,13 @@ export function parsePolicy(text: string): Policy {
   if (document.errors.length > 0) {
     throw new PolicyError(document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${yamlErrorText(error.message)}`));
   }
-  return compilePolicy(document.toJS());
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (error: unknown) {
+    throw new PolicyError([(error as Error).message]);
+  }
+  return compilePolicy(value);
 }
 
 export const DEFAULT_POLICY: Policy = compilePolicy({});

@@ -15,7 +15,8 @@ function violationLines(result: ObjectResult, actions: readonly string[]): strin
 function testcase(result: ObjectResult): object {
   const denials = violationLines(result, ['deny']);
   const failures = result.failures.map((failure) => `ERROR [${failure.rule}] ${failure.message}`).join('\n');
-  const notes = violationLines(result, ['warn', 'audit']);
+  const waived = result.waived.map((w) => `WAIVED [${w.rule}] ${w.path} (line ${w.line}) by exemption "${w.exemption}" (${w.reason}): ${w.message}`);
+  const notes = [violationLines(result, ['warn', 'audit']), ...waived].filter((text) => text !== '').join('\n');
   const failureText = [denials, failures].filter((text) => text !== '').join('\n');
   return {
     '@_name': objectLabel(result),

@@ -5,8 +5,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { RULES } from '../../rules/index.js';
 import type { Violation } from '../../engine/evaluate.js';
-import type { CheckReport } from '../report.js';
-import { objectLabel } from '../report.js';
+import { objectLabel, type CheckReport, type ObjectResult } from '../report.js';
 
 const LEVELS: Readonly<Record<Violation['action'], 'error' | 'warning' | 'note'>> = { deny: 'error', warn: 'warning', audit: 'note' };
 
@@ -30,26 +29,44 @@ function driverRules(): object[] {
   }));
 }
 
-export function formatSarif(report: CheckReport, version: string, cwd: string): string {
-  const ruleIndex = new Map(RULES.map((rule, index) => [rule.id, index]));
-  const results = report.results.flatMap((result) =>
-    result.violations.map((violation) => ({
-      ruleId: violation.rule,
-      ruleIndex: ruleIndex.get(violation.rule) ?? -1,
-      level: LEVELS[violation.action],
-      message: { text: `[${violation.rule}] ${objectLabel(result)}: ${violation.path}: ${violation.message}` },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: artifactUri(result.file, cwd) },
-            region: { startLine: Math.max(1, violation.line) },
-          },
-          logicalLocations: [{ name: violation.path, fullyQualifiedName: `${objectLabel(result)}/${violation.path}`, kind: 'member' }],
+interface SarifFinding {
+  readonly rule: string;
+  readonly path: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+function sarifResult(result: ObjectResult, finding: SarifFinding, cwd: string): Record<string, unknown> {
+  return {
+    ruleId: finding.rule,
+    ruleIndex: RULES.findIndex((rule) => rule.id === finding.rule),
+    message: { text: `[${finding.rule}] ${objectLabel(result)}: ${finding.path}: ${finding.message}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: artifactUri(result.file, cwd) },
+          region: { startLine: Math.max(1, finding.line) },
         },
-      ],
-      partialFingerprints: { 'kubeGuardrails/v1': `${result.kind}/${result.namespace}/${result.name}/${violation.rule}/${violation.path}` },
-    })),
-  );
+        logicalLocations: [{ name: finding.path, fullyQualifiedName: `${objectLabel(result)}/${finding.path}`, kind: 'member' }],
+      },
+    ],
+    partialFingerprints: { 'kubeGuardrails/v1': `${result.kind}/${result.namespace}/${result.name}/${finding.rule}/${finding.path}` },
+  };
+}
+
+function resultsOf(result: ObjectResult, cwd: string): Record<string, unknown>[] {
+  const active = result.violations.map((violation) => ({ ...sarifResult(result, violation, cwd), level: LEVELS[violation.action] }));
+  // Waived findings stay visible, as SARIF suppressions carrying the exemption's reason.
+  const waived = result.waived.map((waiver) => ({
+    ...sarifResult(result, waiver, cwd),
+    level: 'note',
+    suppressions: [{ kind: 'external', status: 'accepted', justification: `exemption "${waiver.exemption}": ${waiver.reason}` }],
+  }));
+  return [...active, ...waived];
+}
+
+export function formatSarif(report: CheckReport, version: string, cwd: string): string {
+  const results = report.results.flatMap((result) => resultsOf(result, cwd));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
