@@ -1,0 +1,183 @@
+/**
+ * What kubectl users see, against a real kube-apiserver calling the real webhook.
+ * Assertions are on substrings of kubectl's output (its framing varies by version).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { kubectl, type KubectlResult } from './kubectl.js';
+import {
+  BROAD_CIDR_POLICY,
+  COMPLIANT_POLICY,
+  EGRESS_WORLD_POLICY,
+  pod,
+  policyText,
+  SPLIT_HALVES_POLICY,
+  WEBHOOK_NAME,
+  WORLD_POLICY,
+} from './manifests.js';
+
+const e2e = inject('e2e');
+const kube = { kubectl: e2e.kubectl, kubeconfig: e2e.kubeconfig };
+const DENIED = `admission webhook "${WEBHOOK_NAME}" denied the request`;
+
+async function namespace(prefix = 't'): Promise<string> {
+  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+  const created = await kubectl(kube, ['create', 'namespace', name]);
+  expect(created.code, created.stderr).toBe(0);
+  return name;
+}
+
+const apply = (ns: string, yaml: string, ...extra: string[]): Promise<KubectlResult> => kubectl(kube, ['apply', '-n', ns, ...extra, '-f', '-'], yaml);
+
+async function exists(ns: string, resource: string, name: string): Promise<boolean> {
+  return (await kubectl(kube, ['get', '-n', ns, resource, name, '-o', 'name'])).code === 0;
+}
+
+/** Retries `attempt` until `done` holds: configuration and policy changes take a moment. */
+async function eventually(attempt: () => Promise<KubectlResult>, done: (result: KubectlResult) => boolean, timeoutMs = 30_000): Promise<KubectlResult> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await attempt();
+  while (!done(last) && Date.now() < deadline) {
+    await sleep(300);
+    last = await attempt();
+  }
+  return last;
+}
+
+describe('kubectl apply through the webhook', () => {
+  let ns: string;
+  beforeAll(async () => {
+    ns = await namespace();
+  });
+
+  it('refuses a NetworkPolicy admitting 0.0.0.0/0 with exit status 1, naming the rule and the fix', async () => {
+    const result = await apply(ns, WORLD_POLICY('world'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(DENIED);
+    expect(result.stderr).toContain('[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr');
+    expect(result.stderr).toContain('request an exemption for netpol-world-ingress');
+    expect(await exists(ns, 'networkpolicy', 'world')).toBe(false);
+  });
+
+  it.each([
+    ['host bits set', WORLD_POLICY('host-bits', '1.2.3.4/0'), '(= 0.0.0.0/0)'],
+    ['leading zeros', WORLD_POLICY('zeros', '000.0.0.0/00'), '(= 0.0.0.0/0)'],
+    ['two /1 halves in two rules', SPLIT_HALVES_POLICY('halves'), 'netpol-world-ingress'],
+  ])('refuses the evasive spelling with %s, which the API server itself accepts', async (_case, yaml, expected) => {
+    const result = await apply(ns, yaml);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(DENIED);
+    expect(result.stderr).toContain(expected);
+  });
+
+  it('creates a compliant NetworkPolicy without a word', async () => {
+    const result = await apply(ns, COMPLIANT_POLICY('from-frontend'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('Warning:');
+    expect(await exists(ns, 'networkpolicy', 'from-frontend')).toBe(true);
+  });
+
+  it('prints a warn-level finding as "Warning: [rule] …" and creates the object', async () => {
+    const result = await apply(ns, EGRESS_WORLD_POLICY('egress-anywhere'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^Warning: \[netpol-world-egress\] spec\.egress\[0\]/m);
+    expect(await exists(ns, 'networkpolicy', 'egress-anywhere')).toBe(true);
+  });
+
+  it('records audit-level findings as audit annotations in the API server audit log', async () => {
+    const result = await apply(ns, BROAD_CIDR_POLICY('broad'));
+    expect(result.code, result.stderr).toBe(0);
+    const key = `${WEBHOOK_NAME}/netpol-broad-cidr`;
+    let annotation: string | undefined;
+    for (let attempt = 0; attempt < 40 && annotation === undefined; attempt++) {
+      const events = (await readFile(e2e.auditLog, 'utf8')).split('\n').filter((line) => line.includes('"broad"'));
+      for (const line of events) {
+        const event = JSON.parse(line) as { stage?: string; objectRef?: { name?: string; namespace?: string }; annotations?: Record<string, string> };
+        if (event.stage === 'ResponseComplete' && event.objectRef?.namespace === ns) annotation ??= event.annotations?.[key];
+      }
+      if (annotation === undefined) await sleep(250);
+    }
+    expect(annotation).toContain('spec.ingress[0].from[0].ipBlock.cidr');
+    expect(annotation).toContain('52.0.0.0/6');
+  });
+
+  it('judges kubectl apply --dry-run=server without creating anything', async () => {
+    const refused = await apply(ns, WORLD_POLICY('dry-world'), '--dry-run=server');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[netpol-world-ingress]');
+    const accepted = await apply(ns, COMPLIANT_POLICY('dry-ok'), '--dry-run=server');
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(await exists(ns, 'networkpolicy', 'dry-ok')).toBe(false);
+  });
+
+  it('judges an UPDATE: applying a changed object that opens to the world is refused and the old one stays', async () => {
+    expect((await apply(ns, COMPLIANT_POLICY('evolving'))).code).toBe(0);
+    const changed = WORLD_POLICY('evolving');
+    const result = await apply(ns, changed);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(DENIED);
+    const current = await kubectl(kube, ['get', '-n', ns, 'networkpolicy', 'evolving', '-o', 'jsonpath={.spec.podSelector.matchLabels.app}']);
+    expect(current.stdout).toBe('backend');
+  });
+
+  it('refuses a Pod with hostNetwork', async () => {
+    const result = await apply(ns, pod('on-host', { hostNetwork: true, labels: { app: 'agent' } }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('[pod-host-network] spec.hostNetwork');
+  });
+
+  it('refuses a Pod without the required app label, and creates one that has it', async () => {
+    const refused = await apply(ns, pod('unlabelled'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[required-labels] metadata.labels');
+    const created = await apply(ns, pod('labelled', { labels: { app: 'web' } }));
+    expect(created.code, created.stderr).toBe(0);
+  });
+});
+
+describe('exemptions', () => {
+  it('lets a namespace matching an exemption glob through', async () => {
+    const sandbox = await namespace('sandbox');
+    const result = await apply(sandbox, WORLD_POLICY('open'));
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('lets an exempt user through, and only that user', async () => {
+    const ns = await namespace();
+    const asOps = await kubectl(kube, ['--context', 'ops-bot', 'apply', '-n', ns, '-f', '-'], WORLD_POLICY('edge'));
+    expect(asOps.code, asOps.stderr).toBe(0);
+    const asAlice = await kubectl(kube, ['--context', 'alice', 'apply', '-n', ns, '-f', '-'], WORLD_POLICY('edge-2'));
+    expect(asAlice.code).toBe(1);
+    expect(asAlice.stderr).toContain(DENIED);
+  });
+});
+
+describe('global audit mode', () => {
+  it('turns the refusal into a warning, live, and back when the policy returns to enforce', async () => {
+    const ns = await namespace();
+    await writeFile(e2e.policyPath, policyText('audit'));
+    const warned = await eventually(() => apply(ns, WORLD_POLICY('audited'), '--dry-run=server'), (r) => r.code === 0);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(/^Warning: \[netpol-world-ingress\]/m);
+    await writeFile(e2e.policyPath, policyText('enforce'));
+    const refused = await eventually(() => apply(ns, WORLD_POLICY('audited'), '--dry-run=server'), (r) => r.code === 1);
+    expect(refused.stderr).toContain(DENIED);
+  });
+});
+
+describe('with the webhook stopped', () => {
+  it('refuses writes under failurePolicy Fail and admits them under Ignore, as README documents', async () => {
+    const ns = await namespace();
+    process.kill(e2e.webhookPid, 'SIGTERM');
+    const refused = await eventually(() => apply(ns, COMPLIANT_POLICY('while-down')), (r) => r.code === 1 && r.stderr.includes('failed calling webhook'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`failed calling webhook "${WEBHOOK_NAME}"`);
+    const patched = await kubectl(kube, ['patch', 'validatingwebhookconfiguration', e2e.webhookConfigurationName, '--type=json', '-p', '[{"op":"replace","path":"/webhooks/0/failurePolicy","value":"Ignore"}]']);
+    expect(patched.code, patched.stderr).toBe(0);
+    const admitted = await eventually(() => apply(ns, COMPLIANT_POLICY('while-down')), (r) => r.code === 0);
+    expect(admitted.code, admitted.stderr).toBe(0);
+    expect(await exists(ns, 'networkpolicy', 'while-down')).toBe(true);
+  });
+});

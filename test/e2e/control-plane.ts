@@ -1,0 +1,135 @@
+/**
+ * A test control plane from real binaries, the way controller-runtime's envtest runs
+ * one: etcd and kube-apiserver as plain processes on free loopback ports, static token
+ * users with distinct groups, RBAC, an audit log at Metadata level, and no controller
+ * manager (so the ServiceAccount admission plugin is off).
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { makeCa, makeServingCert, type Ca } from '../helpers/pki.js';
+import { freePort, startProcess, stopProcess, waitUntil, type Started } from './processes.js';
+
+export interface User {
+  readonly name: string;
+  readonly token: string;
+  readonly groups: readonly string[];
+}
+
+export const USERS: readonly User[] = [
+  { name: 'admin', token: 'admin-token', groups: ['system:masters'] },
+  { name: 'alice', token: 'alice-token', groups: ['dev-team'] },
+  { name: 'ops-bot', token: 'ops-bot-token', groups: ['platform-ops'] },
+];
+
+export interface ControlPlane {
+  readonly dir: string;
+  readonly ca: Ca;
+  readonly apiPort: number;
+  readonly kubeconfig: string;
+  readonly auditLog: string;
+  stop(): Promise<void>;
+}
+
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+    resources:
+      - group: "networking.k8s.io"
+        resources: ["networkpolicies"]
+      - group: ""
+        resources: ["pods"]
+  - level: None
+`;
+
+function kubeconfigText(apiPort: number, caPath: string): string {
+  const users = USERS.map((user) => `  - name: ${user.name}\n    user: {token: ${user.token}}`).join('\n');
+  const contexts = USERS.map((user) => `  - name: ${user.name}\n    context: {cluster: e2e, user: ${user.name}}`).join('\n');
+  return `apiVersion: v1
+kind: Config
+clusters:
+  - name: e2e
+    cluster: {server: "https://127.0.0.1:${apiPort}", certificate-authority: "${caPath}"}
+users:
+${users}
+contexts:
+${contexts}
+current-context: admin
+`;
+}
+
+function httpsOk(url: string, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { ca, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => {
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+async function startEtcd(binDir: string, dir: string): Promise<{ etcd: Started; url: string }> {
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const etcd = startProcess('etcd', join(binDir, 'etcd'), [
+    '--data-dir', join(dir, 'etcd'),
+    '--listen-client-urls', url, '--advertise-client-urls', url,
+    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
+    '--initial-cluster', `default=${peer}`,
+    '--unsafe-no-fsync', '--log-level', 'warn',
+  ], join(dir, 'etcd.log'));
+  await waitUntil('etcd /health', async () => (await fetch(`${url}/health`)).ok, 30_000, etcd);
+  return { etcd, url };
+}
+
+export async function startControlPlane(binDir: string, dir: string): Promise<ControlPlane> {
+  const ca = await makeCa(dir, 'ca');
+  const serving = await makeServingCert(dir, ca, 'apiserver');
+  const saKey = join(dir, 'sa.key');
+  await writeFile(saKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }));
+  const tokens = join(dir, 'tokens.csv');
+  await writeFile(tokens, USERS.map((u) => `${u.token},${u.name},uid-${u.name},"${u.groups.join(',')}"`).join('\n') + '\n');
+  const auditPolicy = join(dir, 'audit-policy.yaml');
+  const auditLog = join(dir, 'audit.log');
+  await writeFile(auditPolicy, AUDIT_POLICY);
+  const { etcd, url: etcdUrl } = await startEtcd(binDir, dir);
+  const apiPort = await freePort();
+  const apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'apiserver-certs')}`,
+    `--tls-cert-file=${serving.certPath}`, `--tls-private-key-file=${serving.keyPath}`,
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${saKey}`, `--service-account-signing-key-file=${saKey}`,
+    `--token-auth-file=${tokens}`,
+    '--authorization-mode=RBAC',
+    '--disable-admission-plugins=ServiceAccount',
+    '--allow-privileged=true',
+    `--audit-policy-file=${auditPolicy}`, `--audit-log-path=${auditLog}`, '--audit-log-format=json', '--audit-log-mode=blocking',
+    '--enable-priority-and-fairness=false',
+    '--endpoint-reconciler-type=none',
+    '--v=1',
+  ], join(dir, 'kube-apiserver.log'));
+  await waitUntil('kube-apiserver /readyz', () => httpsOk(`https://127.0.0.1:${apiPort}/readyz`, ca.cert), 120_000, apiserver);
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(kubeconfig, kubeconfigText(apiPort, ca.certPath));
+  return {
+    dir,
+    ca,
+    apiPort,
+    kubeconfig,
+    auditLog,
+    stop: async () => {
+      await stopProcess(apiserver);
+      await stopProcess(etcd);
+    },
+  };
+}
