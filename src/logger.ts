@@ -15,7 +15,15 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { service: 'kube-guardrails' },
       redact: {
-        paths: ['object.spec.containers[*].env[*].value', 'object.spec.initContainers[*].env[*].value', 'userInfo.extra'],
+        paths: [
+          'object.spec.containers[*].env[*].value',
+          'object.spec.initContainers[*].env[*].value',
+          'object.spec.ephemeralContainers[*].env[*].value',
+          // kubectl apply keeps a JSON copy of the whole object, env values included.
+          'object.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]',
+          'object.metadata.managedFields',
+          'userInfo.extra',
+        ],
         censor: '[redacted]',
       },
     },

@@ -8,7 +8,7 @@
  * | warn findings only                   | true    | –                               | warnings "[rule] …"         |
  * | audit findings                       | as above| –                               | auditAnnotations[rule]      |
  * | a rule threw, onError deny (enforce) | false   | 500 InternalError               | –                           |
- * | a rule threw, onError allow          | true    | –                               | warning "[rule] skipped …"  |
+ * | a rule threw, onError allow          | as above| –                               | warning "[rule] skipped …"  |
  *
  * Warnings are plain text (no control characters), at most WARNING_MAX characters each
  * and WARNINGS_TOTAL_MAX bytes together: the API server drops a warning with a newline
@@ -44,7 +44,9 @@ export function plainText(text: string): string {
 
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
+  let cut = text.slice(0, max - 1);
+  // Never end on the first half of a surrogate pair.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   const space = cut.lastIndexOf(' ');
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }
@@ -56,7 +58,7 @@ function findingLine(violation: Pick<Violation, 'rule' | 'path' | 'message'>): s
 function warningsOf(verdict: Verdict): string[] {
   const candidates = [
     ...verdict.violations.filter((v) => v.action === 'warn').map((v) => truncate(findingLine(v), WARNING_MAX)),
-    ...verdict.failures.filter(() => verdict.allowed).map((f) => truncate(plainText(`[${f.rule}] skipped: internal error in the rule`), WARNING_MAX)),
+    ...verdict.failures.filter(() => !verdict.failuresDeny).map((f) => truncate(plainText(`[${f.rule}] skipped: internal error in the rule`), WARNING_MAX)),
   ];
   const unique = [...new Set(candidates)];
   const kept: string[] = [];
@@ -85,11 +87,12 @@ function auditAnnotationsOf(verdict: Verdict): Record<string, string> {
 function statusOf(verdict: Verdict): AdmissionResponse['status'] {
   if (verdict.allowed) return undefined;
   const denials = verdict.violations.filter((v) => v.action === 'deny').map(findingLine);
+  const failed = verdict.failuresDeny ? verdict.failures.map((f) => `[${f.rule}] internal error in the rule; the object is refused because onError is deny`) : [];
   if (denials.length === 0) {
     const rules = verdict.failures.map((f) => f.rule).join(', ');
     return { code: 500, reason: 'InternalError', message: `kube-guardrails could not judge this object: internal error in rule ${rules} (onError: deny)` };
   }
-  return { code: 403, reason: 'Forbidden', message: truncate(denials.join('\n'), DENY_MESSAGE_MAX) };
+  return { code: 403, reason: 'Forbidden', message: truncate([...denials, ...failed].join('\n'), DENY_MESSAGE_MAX) };
 }
 
 export function admissionResponse(uid: string, verdict: Verdict | undefined): AdmissionReviewResponse {

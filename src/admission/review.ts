@@ -27,6 +27,12 @@ export interface ReviewRequest {
   readonly dryRun: boolean;
 }
 
+/** A value from the request, quoted and cut short: error answers stay small. */
+function shown(value: unknown): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
+}
+
 function bad(message: string): GuardrailsError {
   return new GuardrailsError('KG_BAD_REVIEW', message);
 }
@@ -57,7 +63,7 @@ function readEnvelope(body: unknown): JsonRecord {
   const apiVersion = field(body, 'apiVersion');
   const kind = field(body, 'kind');
   if (apiVersion !== 'admission.k8s.io/v1' || kind !== 'AdmissionReview') {
-    throw bad(`expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got ${JSON.stringify(apiVersion)} ${JSON.stringify(kind)}`);
+    throw bad(`expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got ${shown(apiVersion)} ${shown(kind)}`);
   }
   const request = recordOf(field(body, 'request'));
   if (request === undefined) throw bad('request must be an object');
@@ -90,8 +96,15 @@ const JUDGED = [
   { group: '', version: 'v1', kind: 'Pod' },
 ] as const;
 
+export const JUDGED_KINDS: readonly string[] = JUDGED.map((gvk) => gvk.kind);
+
+/** An object being deleted only sheds finalizers; refusing that would leave it stuck terminating. */
+function isBeingDeleted(object: JsonRecord): boolean {
+  return field(recordOf(field(object, 'metadata')), 'deletionTimestamp') != null;
+}
+
 export function isJudged(request: ReviewRequest): boolean {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return false;
-  if (request.subResource !== '' || request.object === undefined) return false;
+  if (request.subResource !== '' || request.object === undefined || isBeingDeleted(request.object)) return false;
   return JUDGED.some((gvk) => gvk.group === request.kind.group && gvk.version === request.kind.version && gvk.kind === request.kind.kind);
 }

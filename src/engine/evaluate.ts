@@ -55,6 +55,8 @@ export interface Verdict {
   readonly violations: readonly Violation[];
   readonly waived: readonly WaivedFinding[];
   readonly failures: readonly RuleFailure[];
+  /** Whether the failures alone refuse the object (onError deny under enforce). */
+  readonly failuresDeny: boolean;
 }
 
 export interface EvaluationContext {
@@ -153,6 +155,7 @@ export function evaluate(object: JsonRecord, context: EvaluationContext): Verdic
     violations,
     waived,
     failures,
+    failuresDeny: failureDenies,
   };
 }
 

@@ -54,7 +54,7 @@ export class AddressSet {
   }
 
   intersect(other: AddressSet): AddressSet {
-    return this.subtract(this.subtract(other));
+    return new AddressSet(intersectRanges(this.ipv4, other.ipv4), intersectRanges(this.ipv6, other.ipv6));
   }
 
   size(family: IpFamily): bigint {
@@ -115,6 +115,23 @@ function subtractOne(range: AddressRange, holes: Ranges): AddressRange[] {
 function subtractRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0 || b.length === 0) return a;
   return a.flatMap((range) => subtractOne(range, b));
+}
+
+/** One merge pass over two sorted, disjoint lists. */
+function intersectRanges(a: Ranges, b: Ranges): Ranges {
+  const overlap: AddressRange[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as AddressRange;
+    const y = b[j] as AddressRange;
+    const first = x.first > y.first ? x.first : y.first;
+    const last = x.last < y.last ? x.last : y.last;
+    if (first <= last) overlap.push({ first, last });
+    if (x.last < y.last) i++;
+    else j++;
+  }
+  return overlap;
 }
 
 function largestAlignedBlock(first: bigint, last: bigint, bits: number): number {

@@ -60,9 +60,23 @@ function parseCidrText(text: string): Cidr | undefined {
   return buildCidr(address.family, network, prefix, prefix);
 }
 
+const INVALID: CidrParseResult = Object.freeze({ ok: false, reason: INVALID_CIDR_REASON });
+const CACHE_LIMIT = 4096;
+const parsed = new Map<string, CidrParseResult>();
+
+/**
+ * Memoised: several rules and the validator read the same ipBlock strings, and results
+ * are immutable. The cache is bounded and simply starts over when full.
+ */
 export function parseCidr(text: string): CidrParseResult {
-  const cidr = parseCidrText(text);
-  return cidr === undefined ? { ok: false, reason: INVALID_CIDR_REASON } : { ok: true, cidr };
+  let result = parsed.get(text);
+  if (result === undefined) {
+    const cidr = parseCidrText(text);
+    result = cidr === undefined ? INVALID : Object.freeze({ ok: true, cidr: Object.freeze(cidr) });
+    if (parsed.size >= CACHE_LIMIT) parsed.clear();
+    parsed.set(text, result);
+  }
+  return result;
 }
 
 /** For CIDRs written in our own code and tests, which must parse. */

@@ -57,9 +57,9 @@ function ruleReachesDns(rule: PolicyRule, policy: NetworkPolicyModel, protocol: 
 }
 
 /** Egress policies that select at least every pod the reviewed policy selects, itself included. */
-function policiesCovering(policy: NetworkPolicyModel, view: ClusterView): NetworkPolicyModel[] {
-  const others = (view.networkPolicies(policy.namespace) ?? []).filter((other) => other.name !== policy.name);
-  return [policy, ...others].filter((candidate) => candidate.isolates.egress && selectorIncludes(candidate.podSelector, policy.podSelector));
+function policiesCovering(policy: NetworkPolicyModel, others: readonly NetworkPolicyModel[]): NetworkPolicyModel[] {
+  const rest = others.filter((other) => other.name !== policy.name);
+  return [policy, ...rest].filter((candidate) => candidate.isolates.egress && selectorIncludes(candidate.podSelector, policy.podSelector));
 }
 
 function reaches(policies: readonly NetworkPolicyModel[], protocol: Protocol, p: Params): boolean {
@@ -67,8 +67,10 @@ function reaches(policies: readonly NetworkPolicyModel[], protocol: Protocol, p:
 }
 
 function dnsFindings(policy: NetworkPolicyModel, view: ClusterView, p: Params): Finding[] {
-  if (!policy.isolates.egress) return [];
-  const covering = policiesCovering(policy, view);
+  // Another policy of the namespace may allow DNS; without the cluster's policies we cannot tell.
+  const others = view.networkPolicies(policy.namespace);
+  if (!policy.isolates.egress || others === undefined) return [];
+  const covering = policiesCovering(policy, others);
   const missing = (['UDP', 'TCP'] as const).filter((protocol) => !reaches(covering, protocol, p));
   if (missing.length === 0) return [];
   const where = covering.length > 1 ? `this policy and the ${covering.length - 1} other egress policies selecting its pods` : 'this policy';
@@ -86,7 +88,7 @@ function dnsFindings(policy: NetworkPolicyModel, view: ClusterView, p: Params): 
 export const netpolDnsEgress = defineRule<Params>({
   id: ID,
   description:
-    'An egress-isolating NetworkPolicy whose pods cannot reach the cluster DNS on both UDP and TCP 53 through the policies available (this one and the other egress policies that select at least the same pods); name resolution would fail or break on large answers.',
+    'An egress-isolating NetworkPolicy whose pods cannot reach the cluster DNS on both UDP and TCP 53 through the policies available (this one and the other egress policies that select at least the same pods); name resolution would fail or break on large answers. Needs the namespace’s other NetworkPolicies: judged by `check` against its input, skipped where the cluster’s policies are not known.',
   remediation:
     'Add an egress rule `to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]` with ports UDP 53 and TCP 53, in this policy or in a namespace-wide allow-dns policy.',
   defaultAction: 'warn',

@@ -56,7 +56,20 @@ function contributionOf(rule: PolicyRule, peer: PolicyPeer, cidrText: string, ex
   };
 }
 
+// Policy models are immutable and several rules ask the same questions of them.
+const exposures = new WeakMap<NetworkPolicyModel, Partial<Record<Direction, DirectionExposure>>>();
+const shares = new WeakMap<AddressSet, PublicShare>();
+
 export function directionExposure(policy: NetworkPolicyModel, direction: Direction): DirectionExposure {
+  const known = exposures.get(policy) ?? {};
+  const cached = known[direction];
+  if (cached !== undefined) return cached;
+  const computed = computeExposure(policy, direction);
+  exposures.set(policy, { ...known, [direction]: computed });
+  return computed;
+}
+
+function computeExposure(policy: NetworkPolicyModel, direction: Direction): DirectionExposure {
   const openRules: PolicyRule[] = [];
   const blocks: IpBlockContribution[] = [];
   for (const rule of policy.rules[direction]) {
@@ -71,7 +84,12 @@ export function directionExposure(policy: NetworkPolicyModel, direction: Directi
 }
 
 export function publicShareOf(set: AddressSet): PublicShare {
-  return { ipv4: publicFraction(set, 4), ipv6: publicFraction(set, 6) };
+  let share = shares.get(set);
+  if (share === undefined) {
+    share = set.isEmpty() ? { ipv4: 0, ipv6: 0 } : { ipv4: publicFraction(set, 4), ipv6: publicFraction(set, 6) };
+    shares.set(set, share);
+  }
+  return share;
 }
 
 export function isWorld(share: PublicShare, threshold: number): boolean {

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { admissionResponse } from '../../admission/response.js';
-import { isJudged, parseReview, type ReviewRequest } from '../../admission/review.js';
+import { isJudged, JUDGED_KINDS, parseReview, type ReviewRequest } from '../../admission/review.js';
 import { evaluate, type Verdict } from '../../engine/evaluate.js';
 import type { ServerDeps } from '../build-server.js';
 
@@ -24,11 +24,17 @@ function judge(review: ReviewRequest, deps: ServerDeps): Verdict | undefined {
   });
 }
 
+/** Metric labels are a bounded set: the kinds we judge by name, anything else as "other". */
+function kindLabel(review: ReviewRequest): string {
+  return JUDGED_KINDS.includes(review.kind.kind) ? review.kind.kind : 'other';
+}
+
 function record(deps: ServerDeps, review: ReviewRequest, verdict: Verdict | undefined, seconds: number): void {
   const decision = decisionOf(verdict);
   const { metrics } = deps;
-  metrics.reviews.inc({ kind: review.kind.kind, operation: review.operation, decision, dry_run: String(review.dryRun) });
-  metrics.reviewDuration.observe({ kind: review.kind.kind, decision }, seconds);
+  const kind = kindLabel(review);
+  metrics.reviews.inc({ kind, operation: review.operation, decision, dry_run: String(review.dryRun) });
+  metrics.reviewDuration.observe({ kind, decision }, seconds);
   for (const violation of verdict?.violations ?? []) metrics.findings.inc({ rule: violation.rule, action: violation.action });
   for (const failure of verdict?.failures ?? []) metrics.ruleFailures.inc({ rule: failure.rule });
 }
@@ -56,7 +62,7 @@ export const validateRoute: FastifyPluginAsync<ServerDeps> = (app, deps) => {
         decision: decisionOf(verdict),
         rules: [...new Set(verdict?.violations.map((v) => `${v.rule}:${v.action}`) ?? [])],
         durationMs: Math.round(seconds * 1e6) / 1e3,
-        ...(deps.logBodies ? { object: review.object } : {}),
+        ...(deps.logBodies && verdict !== undefined ? { object: review.object } : {}),
       },
       'admission decision',
     );
