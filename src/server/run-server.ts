@@ -2,7 +2,6 @@
  * `kube-guardrails serve`: wires config, logger, metrics, policy and certificates into
  * the server, listens, follows file changes, and shuts down gracefully on SIGTERM.
  */
-import { once } from 'node:events';
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server as TlsServer } from 'node:tls';
@@ -61,6 +60,31 @@ function watchCertificate({ server, config, clientCa, logger, metrics }: Certifi
   });
 }
 
+/**
+ * Waits for SIGTERM or SIGINT. SIGTERM drains for the configured delay; SIGINT (or a
+ * SIGINT during the drain) ends it at once; a repeated SIGTERM is only logged.
+ */
+async function drainOnSignal(config: ServeConfig, logger: Logger, startDraining: () => void): Promise<void> {
+  const cutShort = new AbortController();
+  let first: string | undefined;
+  const signalled = new Promise<string>((resolve) => {
+    const handle = (signal: NodeJS.Signals): void => {
+      if (first === undefined) {
+        first = signal;
+        resolve(signal);
+      } else if (signal === 'SIGINT') cutShort.abort();
+      else logger.info({ signal }, 'already draining');
+    };
+    process.on('SIGTERM', handle);
+    process.on('SIGINT', handle);
+  });
+  const signal = await signalled;
+  startDraining();
+  const delay = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
+  logger.info({ signal, drainMs: delay }, 'shutting down: readiness off, answering in-flight and new reviews until the drain delay ends');
+  await sleep(delay, undefined, { signal: cutShort.signal }).catch(() => undefined);
+}
+
 export async function runServe(config: ServeConfig, version: string): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: true });
@@ -78,11 +102,9 @@ export async function runServe(config: ServeConfig, version: string): Promise<nu
   state = 'ready';
   logger.info({ address, version, policy: config.policyPath ?? 'built-in default', clientAuth: clientCa !== undefined }, 'kube-guardrails webhook ready');
 
-  const signal = await Promise.race([once(process, 'SIGTERM').then(() => 'SIGTERM'), once(process, 'SIGINT').then(() => 'SIGINT')]);
-  state = 'draining';
-  const delay = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
-  logger.info({ signal, drainMs: delay }, 'shutting down: readiness off, answering in-flight and new reviews until the drain delay ends');
-  await sleep(delay);
+  await drainOnSignal(config, logger, () => {
+    state = 'draining';
+  });
   await app.close();
   certificateWatch?.close();
   policySource.close();
