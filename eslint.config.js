@@ -3,7 +3,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/e2e/k8sbin/**'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'test/e2e/k8sbin/**', 'bench/results/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

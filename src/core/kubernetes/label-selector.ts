@@ -155,10 +155,13 @@ function labelValueFieldErrors(value: unknown, path: string): FieldError[] {
 export function validateLabels(raw: unknown, path: string): FieldError[] {
   if (raw === undefined || raw === null) return [];
   if (!isRecord(raw)) return [invalid(path, raw, 'must be a map of strings')];
-  return Object.entries(raw).flatMap(([key, value]) => [
-    ...keyErrors(key, path),
-    ...labelValueFieldErrors(value, fieldPath(path, key)),
-  ]);
+  const errors: FieldError[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    // Paths are built only for what is wrong: this runs on every object reviewed.
+    if (typeof value === 'string' && qualifiedNameErrors(key).length === 0 && labelValueErrors(value).length === 0) continue;
+    errors.push(...keyErrors(key, path), ...labelValueFieldErrors(value, fieldPath(path, key)));
+  }
+  return errors;
 }
 
 /** ValidateLabelSelector for new objects (label values in selectors are checked too). */

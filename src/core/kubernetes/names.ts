@@ -27,8 +27,14 @@ function namePartErrors(name: string): string[] {
   return errors;
 }
 
+const NO_ERRORS: string[] = [];
+Object.freeze(NO_ERRORS);
+/** The shape of nearly every valid key (`app`, `app.kubernetes.io/name`), checked in one test. */
+const COMMON_VALID_KEY = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
 /** A label key or other qualified name: an optional DNS subdomain prefix, '/', and a name. */
 export function qualifiedNameErrors(value: string): string[] {
+  if (value.length <= 63 && COMMON_VALID_KEY.test(value)) return NO_ERRORS;
   const parts = value.split('/');
   if (parts.length > 2) {
     return [`a qualified name ${QUALIFIED_NAME_RULE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
@@ -40,6 +46,7 @@ export function qualifiedNameErrors(value: string): string[] {
 }
 
 export function labelValueErrors(value: string): string[] {
+  if (value.length <= 63 && LABEL_VALUE.test(value)) return NO_ERRORS;
   const errors: string[] = [];
   if (value.length > 63) errors.push('must be no more than 63 characters');
   if (!LABEL_VALUE.test(value)) {

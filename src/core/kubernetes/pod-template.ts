@@ -54,6 +54,7 @@ export interface ContainerPort {
   readonly hostPort: unknown;
   readonly containerPort: unknown;
   readonly protocol: unknown;
+  readonly name: unknown;
 }
 
 /** Every declared port of containers and initContainers (ephemeral containers cannot declare ports). */
@@ -75,6 +76,7 @@ export function containerPorts(template: PodTemplateModel): ContainerPort[] {
           hostPort: field(portRecord, 'hostPort'),
           containerPort: field(portRecord, 'containerPort'),
           protocol: field(portRecord, 'protocol'),
+          name: field(portRecord, 'name'),
         });
       });
     });

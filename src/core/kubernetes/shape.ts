@@ -25,10 +25,12 @@ export function field(record: JsonRecord | undefined, key: string): unknown {
   return record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `base.key`, or `base["key"]` for keys that are not identifiers (label keys with / or .). */
 export function fieldPath(base: string, key: string): string {
-  const segment = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
-  if (segment.startsWith('[')) return `${base}${segment}`;
-  return base === '' ? segment : `${base}.${segment}`;
+  if (!IDENTIFIER.test(key)) return `${base}[${JSON.stringify(key)}]`;
+  return base === '' ? key : `${base}.${key}`;
 }
 
 export function indexPath(base: string, index: number): string {

@@ -7,7 +7,7 @@ import { invalid, required, unsupported, type FieldError } from './field-errors.
 import { readLabelSelector, selectorMatches, validateLabelSelector, validateLabels } from './label-selector.js';
 import { portNameErrors, portNumberErrors } from './names.js';
 import { containerPorts, type ContainerPort, type PodTemplateModel } from './pod-template.js';
-import { field, recordOf, valueAt, type JsonRecord } from './shape.js';
+import { field, valueAt, type JsonRecord } from './shape.js';
 import { apiGroupOf } from './subject.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
@@ -20,23 +20,16 @@ function containerPortErrors(port: ContainerPort): FieldError[] {
   return isPortNumber(port.containerPort) ? [] : [invalid(`${port.path}.containerPort`, port.containerPort, 'must be between 1 and 65535, inclusive')];
 }
 
-function validatePort(port: ContainerPort, raw: JsonRecord | undefined): FieldError[] {
+function validatePort(port: ContainerPort): FieldError[] {
   const errors = containerPortErrors(port);
   const { hostPort, protocol } = port;
   if (hostPort !== undefined && hostPort !== 0 && !isPortNumber(hostPort)) {
     errors.push(invalid(`${port.path}.hostPort`, hostPort, 'must be between 1 and 65535, inclusive'));
   }
   if (protocol !== undefined && !PROTOCOLS.includes(protocol as string)) errors.push(unsupported(`${port.path}.protocol`, protocol, PROTOCOLS));
-  const name = field(raw, 'name');
+  const name = port.name;
   if (typeof name === 'string') errors.push(...portNameErrors(name).map((message) => invalid(`${port.path}.name`, name, message)));
   return errors;
-}
-
-function rawPortAt(object: JsonRecord, path: string): JsonRecord | undefined {
-  const keys = path.replace(/\[(\d+)\]/g, '.$1').split('.');
-  let current: unknown = object;
-  for (const key of keys) current = Array.isArray(current) ? (current as unknown[])[Number(key)] : field(recordOf(current), key);
-  return recordOf(current);
 }
 
 function validateSelector(object: JsonRecord, kind: string, template: PodTemplateModel): FieldError[] {
@@ -52,6 +45,6 @@ function validateSelector(object: JsonRecord, kind: string, template: PodTemplat
 
 export function validatePodTemplate(object: JsonRecord, kind: string, template: PodTemplateModel): FieldError[] {
   const templateLabels = kind === 'Pod' ? [] : validateLabels(valueAt(object, [...template.metadataPath.split('.'), 'labels']), `${template.metadataPath}.labels`);
-  const ports = containerPorts(template).flatMap((port) => validatePort(port, rawPortAt(object, port.path)));
+  const ports = containerPorts(template).flatMap(validatePort);
   return [...templateLabels, ...ports, ...validateSelector(object, kind, template)];
 }

@@ -26,10 +26,13 @@ const params = z
 
 type Params = z.infer<typeof params>;
 
+const FAMILIES = [4, 6] as const;
+
 function widestFamily(block: IpBlockContribution, limits: Readonly<Record<IpFamily, number>>): IpFamily | undefined {
-  return ([4, 6] as const).find((family) => {
+  return FAMILIES.find((family) => {
     const allowed = 1n << BigInt(FAMILY_BITS[family] - limits[family]);
-    return publicAddressCount(block.admitted, family) > allowed;
+    // Most blocks are small: no need to intersect with the public space to know.
+    return block.admitted.size(family) > allowed && publicAddressCount(block.admitted, family) > allowed;
   });
 }
 
