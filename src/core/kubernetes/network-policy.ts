@@ -6,7 +6,7 @@
  * spellings of the empty selector. Raw manifests and admitted objects therefore read alike.
  */
 import { MATCH_EVERYTHING, readLabelSelector, type LabelSelector } from './label-selector.js';
-import { arrayOf, field, fieldPath, indexPath, recordOf, stringOf, type JsonRecord } from './shape.js';
+import { arrayOf, field, recordOf, stringOf, type JsonRecord } from './shape.js';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -66,44 +66,39 @@ function readIpBlock(raw: unknown): IpBlockPeer {
   return { cidr: typeof cidr === 'string' ? cidr : JSON.stringify(cidr ?? ''), except };
 }
 
+// Built field by field rather than with conditional spreads: this runs on every review.
 function readPeer(raw: unknown, path: string): PolicyPeer {
   const record = recordOf(raw);
   const podSelector = field(record, 'podSelector');
   const namespaceSelector = field(record, 'namespaceSelector');
   const ipBlock = field(record, 'ipBlock');
-  return {
-    path,
-    ...(podSelector == null ? {} : { podSelector: readLabelSelector(podSelector) }),
-    ...(namespaceSelector == null ? {} : { namespaceSelector: readLabelSelector(namespaceSelector) }),
-    ...(ipBlock == null ? {} : { ipBlock: readIpBlock(ipBlock) }),
-  };
+  const peer: { -readonly [K in keyof PolicyPeer]: PolicyPeer[K] } = { path };
+  if (podSelector != null) peer.podSelector = readLabelSelector(podSelector);
+  if (namespaceSelector != null) peer.namespaceSelector = readLabelSelector(namespaceSelector);
+  if (ipBlock != null) peer.ipBlock = readIpBlock(ipBlock);
+  return peer;
 }
 
 function readPort(raw: unknown, path: string): PolicyPort {
   const record = recordOf(raw);
   const port = field(record, 'port');
   const endPort = field(record, 'endPort');
-  return {
-    path,
-    protocol: stringOf(field(record, 'protocol')) ?? 'TCP',
-    ...(typeof port === 'number' || typeof port === 'string' ? { port } : {}),
-    ...(typeof endPort === 'number' ? { endPort } : {}),
-  };
+  const result: { -readonly [K in keyof PolicyPort]: PolicyPort[K] } = { path, protocol: stringOf(field(record, 'protocol')) ?? 'TCP' };
+  if (typeof port === 'number' || typeof port === 'string') result.port = port;
+  if (typeof endPort === 'number') result.endPort = endPort;
+  return result;
 }
 
 function readRules(spec: JsonRecord | undefined, direction: Direction): PolicyRule[] {
-  const base = fieldPath('spec', direction);
   const peersKey = DIRECTION_FIELDS[direction].peers;
   return (arrayOf(field(spec, direction)) ?? []).map((raw, index) => {
-    const path = indexPath(base, index);
+    const path = `spec.${direction}[${index}]`;
     const rule = recordOf(raw);
-    const peersPath = fieldPath(path, peersKey);
-    const portsPath = fieldPath(path, 'ports');
     return {
       index,
       path,
-      peers: (arrayOf(field(rule, peersKey)) ?? []).map((peer, i) => readPeer(peer, indexPath(peersPath, i))),
-      ports: (arrayOf(field(rule, 'ports')) ?? []).map((port, i) => readPort(port, indexPath(portsPath, i))),
+      peers: (arrayOf(field(rule, peersKey)) ?? []).map((peer, i) => readPeer(peer, `${path}.${peersKey}[${i}]`)),
+      ports: (arrayOf(field(rule, 'ports')) ?? []).map((port, i) => readPort(port, `${path}.ports[${i}]`)),
     };
   });
 }

@@ -39,11 +39,12 @@ export function indexPath(base: string, index: number): string {
 
 /** A string-to-string map (labels); entries of other types are dropped and reported by validation. */
 export function stringMapOf(value: unknown): Readonly<Record<string, string>> {
-  // A null prototype: a label named __proto__ or constructor is just a label.
-  const result = Object.create(null) as Record<string, string>;
-  if (!isRecord(value)) return result;
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry === 'string') result[key] = entry;
+  if (!isRecord(value)) return {};
+  // A plain object is fast; only a key named __proto__ needs a null prototype to stay a key.
+  const result: Record<string, string> = Object.prototype.hasOwnProperty.call(value, '__proto__') ? (Object.create(null) as Record<string, string>) : {};
+  for (const key in value) {
+    const entry = value[key];
+    if (typeof entry === 'string' && Object.prototype.hasOwnProperty.call(value, key)) result[key] = entry;
   }
   return result;
 }

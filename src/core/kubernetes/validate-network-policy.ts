@@ -107,17 +107,16 @@ export function validatePeer(raw: unknown, path: string): FieldError[] {
 
 function validateRules(spec: JsonRecord | undefined, direction: Direction): FieldError[] {
   const errors: FieldError[] = [];
-  const base = fieldPath('spec', direction);
   listAt(spec, direction, 'spec', errors).forEach((raw, index) => {
-    const path = indexPath(base, index);
+    const path = `spec.${direction}[${index}]`;
     const rule = recordOf(raw);
     if (rule === undefined) {
       errors.push(invalid(path, raw, 'must be an object'));
       return;
     }
     const peersKey = DIRECTION_FIELDS[direction].peers;
-    listAt(rule, 'ports', path, errors).forEach((port, i) => errors.push(...validatePolicyPort(port, indexPath(fieldPath(path, 'ports'), i))));
-    listAt(rule, peersKey, path, errors).forEach((peer, i) => errors.push(...validatePeer(peer, indexPath(fieldPath(path, peersKey), i))));
+    listAt(rule, 'ports', path, errors).forEach((port, i) => errors.push(...validatePolicyPort(port, `${path}.ports[${i}]`)));
+    listAt(rule, peersKey, path, errors).forEach((peer, i) => errors.push(...validatePeer(peer, `${path}.${peersKey}[${i}]`)));
   });
   return errors;
 }

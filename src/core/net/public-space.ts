@@ -44,6 +44,15 @@ export const PUBLIC_ADDRESSES: AddressSet = AddressSet.fromCidrs(cidrsOf(['0.0.0
 
 const PUBLIC_SIZE: Readonly<Record<IpFamily, bigint>> = { 4: PUBLIC_ADDRESSES.size(4), 6: PUBLIC_ADDRESSES.size(6) };
 
+/**
+ * Whether `set` is large enough to cover `share` of a family's public space at all: a
+ * cheap bound that spares the intersection for the usual small private blocks.
+ */
+export function mayCoverPublicShare(set: AddressSet, share: number): boolean {
+  const scaled = BigInt(Math.ceil(share * 1_000_000));
+  return ([4, 6] as const).some((family) => set.size(family) * 1_000_000n >= scaled * PUBLIC_SIZE[family]);
+}
+
 /** Share of the public space of `family` that `set` covers, from 0 to 1. */
 export function publicFraction(set: AddressSet, family: IpFamily): number {
   const covered = set.intersect(PUBLIC_ADDRESSES).size(family);

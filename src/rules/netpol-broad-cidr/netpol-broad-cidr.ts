@@ -3,13 +3,7 @@ import { DIRECTIONS, type Direction, type NetworkPolicyModel } from '../../core/
 import { fieldPath } from '../../core/kubernetes/shape.js';
 import { FAMILY_BITS, type IpFamily } from '../../core/net/ip-address.js';
 import { publicAddressCount } from '../../core/net/public-space.js';
-import {
-  describeBlock,
-  directionExposure,
-  isWorld,
-  publicShareOf,
-  type IpBlockContribution,
-} from '../shared/admitted-addresses.js';
+import { admitsWorld, describeBlock, directionExposure, type IpBlockContribution } from '../shared/admitted-addresses.js';
 import { defineRule, type Finding } from '../types.js';
 
 const ID = 'netpol-broad-cidr';
@@ -39,7 +33,7 @@ function widestFamily(block: IpBlockContribution, limits: Readonly<Record<IpFami
 function broadFindings(policy: NetworkPolicyModel, direction: Direction, limits: Readonly<Record<IpFamily, number>>): Finding[] {
   if (!policy.isolates[direction]) return [];
   const exposure = directionExposure(policy, direction);
-  if (isWorld(publicShareOf(exposure.admitted), WORLD_SHARE)) return [];
+  if (admitsWorld(exposure.admitted, WORLD_SHARE)) return [];
   return exposure.blocks.flatMap((block) => {
     const family = widestFamily(block, limits);
     if (family === undefined) return [];

@@ -5,7 +5,7 @@
  */
 import { AddressSet } from '../../core/net/address-set.js';
 import { parseCidr, type Cidr } from '../../core/net/cidr.js';
-import { publicFraction } from '../../core/net/public-space.js';
+import { mayCoverPublicShare, publicFraction } from '../../core/net/public-space.js';
 import type { Direction, NetworkPolicyModel, PolicyPeer, PolicyRule } from '../../core/kubernetes/network-policy.js';
 import { DIRECTION_FIELDS } from '../../core/kubernetes/network-policy.js';
 
@@ -94,6 +94,11 @@ export function publicShareOf(set: AddressSet): PublicShare {
 
 export function isWorld(share: PublicShare, threshold: number): boolean {
   return share.ipv4 >= threshold || share.ipv6 >= threshold;
+}
+
+/** isWorld for a set, skipping the public-space intersection when the set is too small to matter. */
+export function admitsWorld(set: AddressSet, threshold: number): boolean {
+  return mayCoverPublicShare(set, threshold) && isWorld(publicShareOf(set), threshold);
 }
 
 export function formatShare(share: PublicShare): string {

@@ -8,9 +8,9 @@ import { fieldPath } from '../../core/kubernetes/shape.js';
 import { defineRule, type Finding, type Rule } from '../types.js';
 import {
   describeBlock,
+  admitsWorld,
   directionExposure,
   formatShare,
-  isWorld,
   peersWord,
   publicShareOf,
   type DirectionExposure,
@@ -65,13 +65,12 @@ function combinedFinding(direction: Direction, ruleId: string, exposure: Directi
 export function worldFindings(policy: NetworkPolicyModel, direction: Direction, ruleId: string, params: WorldParams): Finding[] {
   if (!policy.isolates[direction]) return [];
   const exposure = directionExposure(policy, direction);
-  const share = publicShareOf(exposure.admitted);
-  if (!isWorld(share, params.minPublicShare)) return [];
+  if (!admitsWorld(exposure.admitted, params.minPublicShare)) return [];
   const findings = exposure.openRules.map((rule) => openRuleFinding(direction, ruleId, rule.path, rule.index));
   for (const block of exposure.blocks) {
-    if (isWorld(publicShareOf(block.admitted), params.minPublicShare)) findings.push(blockFinding(direction, ruleId, block));
+    if (admitsWorld(block.admitted, params.minPublicShare)) findings.push(blockFinding(direction, ruleId, block));
   }
-  if (findings.length === 0) findings.push(combinedFinding(direction, ruleId, exposure, formatShare(share)));
+  if (findings.length === 0) findings.push(combinedFinding(direction, ruleId, exposure, formatShare(publicShareOf(exposure.admitted))));
   return findings;
 }
 
