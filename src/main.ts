@@ -23,7 +23,8 @@ async function run(config: Config, version: string): Promise<number> {
         readStdin: () => text(process.stdin),
         stdout: (output) => process.stdout.write(output),
         stderr: (output) => process.stderr.write(output),
-        stdoutIsTty: process.stdout.isTTY,
+        // isTTY is undefined, not false, on a pipe; picocolors would then guess from CI=true.
+        stdoutIsTty: (process.stdout.isTTY as boolean | undefined) === true,
         cwd: process.cwd(),
         now: () => Date.now(),
         version,
