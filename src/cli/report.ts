@@ -12,15 +12,10 @@ export interface ReportedWaiver extends WaivedFinding {
   readonly line: number;
 }
 
-export interface ObjectResult {
+/** A verdict placed in its file: lines for the object and each finding. */
+export interface ObjectResult extends Pick<Verdict, 'apiVersion' | 'kind' | 'namespace' | 'name' | 'judged' | 'allowed'> {
   readonly file: string;
   readonly line: number;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly judged: boolean;
-  readonly allowed: boolean;
   readonly violations: readonly ReportedViolation[];
   readonly waived: readonly ReportedWaiver[];
   readonly failures: readonly Omit<RuleFailure, 'error'>[];
