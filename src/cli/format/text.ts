@@ -28,7 +28,7 @@ function objectLines(result: ObjectResult, paint: Palette): string[] {
   const lines: string[] = [];
   const status = result.allowed ? paint.ok('allowed') : paint.deny('denied');
   lines.push(`  ${paint.dim(`${result.line}:`)} ${paint.bold(objectLabel(result))} ${status}`);
-  for (const v of result.violations) {
+  for (const v of [...result.violations].sort((a, b) => a.line - b.line)) {
     const expired = v.expiredExemption ? paint.dim(` (exemption "${v.expiredExemption.name}" expired ${v.expiredExemption.expires})`) : '';
     lines.push(`    ${paint.dim(`${v.line}:`)} ${paint[v.action](LABELS[v.action])} [${v.rule}] ${paint.dim(v.path)}: ${v.message}${expired}`);
   }
