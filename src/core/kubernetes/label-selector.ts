@@ -41,7 +41,9 @@ export function readLabelSelector(raw: unknown): LabelSelector {
   const record = recordOf(raw);
   const requirements: SelectorRequirement[] = [];
   const matchLabels = recordOf(field(record, 'matchLabels'));
-  for (const [key, value] of Object.entries(matchLabels ?? {})) {
+  for (const key in matchLabels) {
+    if (!Object.prototype.hasOwnProperty.call(matchLabels, key)) continue;
+    const value = matchLabels[key];
     requirements.push({ key, operator: 'In', values: [typeof value === 'string' ? value : String(value)] });
   }
   for (const expression of arrayOf(field(record, 'matchExpressions')) ?? []) {
@@ -134,7 +136,8 @@ function validateRequirement(raw: unknown, path: string): FieldError[] {
   const operator = field(record, 'operator');
   const values = field(record, 'values');
   const valueList = arrayOf(values) ?? [];
-  if (values !== undefined && !Array.isArray(values)) errors.push(invalid(fieldPath(path, 'values'), values, 'must be a list'));
+  // null decodes as an empty list, as in the API server.
+  if (values != null && !Array.isArray(values)) errors.push(invalid(fieldPath(path, 'values'), values, 'must be a list'));
   errors.push(...operatorErrors(operator, valueList.length, path));
   errors.push(...keyErrors(field(record, 'key'), fieldPath(path, 'key')));
   valueList.forEach((value, i) => errors.push(...labelValueFieldErrors(value, indexPath(fieldPath(path, 'values'), i))));
@@ -164,9 +167,51 @@ export function validateLabels(raw: unknown, path: string): FieldError[] {
   return errors;
 }
 
+function isValidLabelPair(key: string, value: unknown): boolean {
+  return typeof value === 'string' && qualifiedNameErrors(key).length === 0 && labelValueErrors(value).length === 0;
+}
+
+const isValidValue = (value: unknown): boolean => typeof value === 'string' && labelValueErrors(value).length === 0;
+
+function operatorFits(operator: unknown, valueCount: number): boolean {
+  if (operator === 'In' || operator === 'NotIn') return valueCount > 0;
+  return (operator === 'Exists' || operator === 'DoesNotExist') && valueCount === 0;
+}
+
+function isValidRequirement(raw: unknown): boolean {
+  if (!isRecord(raw)) return false;
+  const { key, operator, values } = raw as { key?: unknown; operator?: unknown; values?: unknown };
+  if (typeof key !== 'string' || qualifiedNameErrors(key).length > 0) return false;
+  const list = values ?? [];
+  return Array.isArray(list) && list.every(isValidValue) && operatorFits(operator, list.length);
+}
+
+function isValidLabelMap(raw: unknown): boolean {
+  if (raw === undefined || raw === null) return true;
+  if (!isRecord(raw)) return false;
+  for (const key in raw) if (!isValidLabelPair(key, raw[key])) return false;
+  return true;
+}
+
+/**
+ * True only for a selector that is certainly valid: the usual case, answered without
+ * building any path or error. Anything else goes through the full validation, which
+ * words the errors. A property test holds the two to agreement.
+ */
+export function isPlainValidSelector(raw: unknown): boolean {
+  if (!isRecord(raw)) return false;
+  for (const key in raw) if (key !== 'matchLabels' && key !== 'matchExpressions') return false;
+  const { matchLabels, matchExpressions } = raw as { matchLabels?: unknown; matchExpressions?: unknown };
+  if (!isValidLabelMap(matchLabels)) return false;
+  return matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.every(isValidRequirement));
+}
+
+const NO_FIELD_ERRORS: readonly FieldError[] = [];
+Object.freeze(NO_FIELD_ERRORS);
+
 /** ValidateLabelSelector for new objects (label values in selectors are checked too). */
-export function validateLabelSelector(raw: unknown, path: string): FieldError[] {
-  if (raw === undefined || raw === null) return [];
+export function validateLabelSelector(raw: unknown, path: string): readonly FieldError[] {
+  if (raw === undefined || raw === null || isPlainValidSelector(raw)) return NO_FIELD_ERRORS;
   if (!isRecord(raw)) return [invalid(path, raw, 'must be a label selector object')];
   const errors = validateLabels(field(raw, 'matchLabels'), fieldPath(path, 'matchLabels'));
   const expressions = field(raw, 'matchExpressions');

@@ -27,13 +27,13 @@ function namePartErrors(name: string): string[] {
   return errors;
 }
 
-const NO_ERRORS: string[] = [];
+const NO_ERRORS: readonly string[] = [];
 Object.freeze(NO_ERRORS);
 /** The shape of nearly every valid key (`app`, `app.kubernetes.io/name`), checked in one test. */
 const COMMON_VALID_KEY = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** A label key or other qualified name: an optional DNS subdomain prefix, '/', and a name. */
-export function qualifiedNameErrors(value: string): string[] {
+export function qualifiedNameErrors(value: string): readonly string[] {
   if (value.length <= 63 && COMMON_VALID_KEY.test(value)) return NO_ERRORS;
   const parts = value.split('/');
   if (parts.length > 2) {
@@ -45,7 +45,7 @@ export function qualifiedNameErrors(value: string): string[] {
   return [...prefixErrors.map((message) => `prefix part ${message}`), ...namePartErrors(second)];
 }
 
-export function labelValueErrors(value: string): string[] {
+export function labelValueErrors(value: string): readonly string[] {
   if (value.length <= 63 && LABEL_VALUE.test(value)) return NO_ERRORS;
   const errors: string[] = [];
   if (value.length > 63) errors.push('must be no more than 63 characters');
@@ -55,8 +55,8 @@ export function labelValueErrors(value: string): string[] {
   return errors;
 }
 
-export function portNumberErrors(value: number): string[] {
-  return Number.isInteger(value) && value >= 1 && value <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
+export function portNumberErrors(value: number): readonly string[] {
+  return Number.isInteger(value) && value >= 1 && value <= 65535 ? NO_ERRORS : ['must be between 1 and 65535, inclusive'];
 }
 
 /** IANA_SVC_NAME (RFC 6335), the grammar of named ports. */

@@ -48,8 +48,16 @@ function validateNamedOrAbsentPort(port: unknown, endPort: unknown, path: string
   return errors;
 }
 
+/** The usual port, `{protocol: TCP, port: 443}`, known valid without building anything. */
+function isPlainValidPort(raw: JsonRecord): boolean {
+  const { protocol, port, endPort } = raw as { protocol?: unknown; port?: unknown; endPort?: unknown };
+  const protocolOk = protocol == null || PROTOCOLS.includes(protocol as string);
+  return protocolOk && endPort == null && typeof port === 'number' && portNumberErrors(port).length === 0;
+}
+
 export function validatePolicyPort(raw: unknown, path: string): FieldError[] {
   if (!isRecord(raw)) return [invalid(path, raw, 'must be an object')];
+  if (isPlainValidPort(raw)) return [];
   const errors: FieldError[] = [];
   const protocol = field(raw, 'protocol');
   if (protocol != null && !PROTOCOLS.includes(protocol as string)) errors.push(unsupported(fieldPath(path, 'protocol'), protocol, PROTOCOLS));

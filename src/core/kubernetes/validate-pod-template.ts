@@ -36,7 +36,7 @@ function validateSelector(object: JsonRecord, kind: string, template: PodTemplat
   if (!SELECTOR_REQUIRED_KINDS.includes(kind) || apiGroupOf(String(field(object, 'apiVersion'))) !== 'apps') return [];
   const selector = valueAt(object, ['spec', 'selector']);
   if (selector == null) return [required('spec.selector', '')];
-  const errors = validateLabelSelector(selector, 'spec.selector');
+  const errors = [...validateLabelSelector(selector, 'spec.selector')];
   if (errors.length === 0 && !selectorMatches(readLabelSelector(selector), template.labels)) {
     errors.push(invalid(`${template.metadataPath}.labels`, template.labels, '`selector` does not match template `labels`'));
   }
