@@ -49,8 +49,13 @@ const PUBLIC_SIZE: Readonly<Record<IpFamily, bigint>> = { 4: PUBLIC_ADDRESSES.si
  * cheap bound that spares the intersection for the usual small private blocks.
  */
 export function mayCoverPublicShare(set: AddressSet, share: number): boolean {
+  return sizesMayCoverPublicShare({ 4: set.size(4), 6: set.size(6) }, share);
+}
+
+/** The same bound from address counts per family (which may over-count). */
+export function sizesMayCoverPublicShare(sizes: Readonly<Record<IpFamily, bigint>>, share: number): boolean {
   const scaled = BigInt(Math.ceil(share * 1_000_000));
-  return ([4, 6] as const).some((family) => set.size(family) * 1_000_000n >= scaled * PUBLIC_SIZE[family]);
+  return sizes[4] * 1_000_000n >= scaled * PUBLIC_SIZE[4] || sizes[6] * 1_000_000n >= scaled * PUBLIC_SIZE[6];
 }
 
 /** Share of the public space of `family` that `set` covers, from 0 to 1. */

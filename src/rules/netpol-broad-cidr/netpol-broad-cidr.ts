@@ -3,7 +3,7 @@ import { DIRECTIONS, type Direction, type NetworkPolicyModel } from '../../core/
 import { fieldPath } from '../../core/kubernetes/shape.js';
 import { FAMILY_BITS, type IpFamily } from '../../core/net/ip-address.js';
 import { publicAddressCount } from '../../core/net/public-space.js';
-import { admitsWorld, describeBlock, directionExposure, type IpBlockContribution } from '../shared/admitted-addresses.js';
+import { admitsWorld, describeBlock, directionExposure, exposureBound, type IpBlockContribution } from '../shared/admitted-addresses.js';
 import { defineRule, type Finding } from '../types.js';
 
 const ID = 'netpol-broad-cidr';
@@ -32,6 +32,10 @@ function widestFamily(block: IpBlockContribution, limits: Readonly<Record<IpFami
 
 function broadFindings(policy: NetworkPolicyModel, direction: Direction, limits: Readonly<Record<IpFamily, number>>): Finding[] {
   if (!policy.isolates[direction]) return [];
+  // Blocks no larger than the limits cannot be too broad, whatever their excepts.
+  const bound = exposureBound(policy, direction);
+  const allowed = (family: IpFamily): bigint => 1n << BigInt(FAMILY_BITS[family] - limits[family]);
+  if (!bound.everything && bound.largest[4] <= allowed(4) && bound.largest[6] <= allowed(6)) return [];
   const exposure = directionExposure(policy, direction);
   if (admitsWorld(exposure.admitted, WORLD_SHARE)) return [];
   return exposure.blocks.flatMap((block) => {

@@ -4,8 +4,9 @@
  * peers admits every address. Selectors name pods, never external addresses.
  */
 import { AddressSet } from '../../core/net/address-set.js';
-import { parseCidr, type Cidr } from '../../core/net/cidr.js';
-import { mayCoverPublicShare, publicFraction } from '../../core/net/public-space.js';
+import { cidrSize, parseCidr, type Cidr } from '../../core/net/cidr.js';
+import type { IpFamily } from '../../core/net/ip-address.js';
+import { mayCoverPublicShare, publicFraction, sizesMayCoverPublicShare } from '../../core/net/public-space.js';
 import type { Direction, NetworkPolicyModel, PolicyPeer, PolicyRule } from '../../core/kubernetes/network-policy.js';
 import { DIRECTION_FIELDS } from '../../core/kubernetes/network-policy.js';
 
@@ -54,6 +55,41 @@ function contributionOf(rule: PolicyRule, peer: PolicyPeer, cidrText: string, ex
     unparseableExcepts: unparseable,
     admitted: block.subtract(excepted),
   };
+}
+
+/**
+ * What one direction could admit at most, from the cidr prefixes alone (excepts ignored):
+ * enough to rule out "the world" and "too broad" for the usual small private blocks
+ * without building address sets.
+ */
+export interface ExposureBound {
+  readonly everything: boolean;
+  readonly total: Readonly<Record<IpFamily, bigint>>;
+  readonly largest: Readonly<Record<IpFamily, bigint>>;
+}
+
+const EVERYTHING_BOUND: ExposureBound = { everything: true, total: { 4: 0n, 6: 0n }, largest: { 4: 0n, 6: 0n } };
+
+export function exposureBound(policy: NetworkPolicyModel, direction: Direction): ExposureBound {
+  const total = { 4: 0n, 6: 0n };
+  const largest = { 4: 0n, 6: 0n };
+  for (const rule of policy.rules[direction]) {
+    if (rule.peers.length === 0) return EVERYTHING_BOUND;
+    for (const peer of rule.peers) {
+      if (peer.ipBlock === undefined) continue;
+      const parsed = parseCidr(peer.ipBlock.cidr);
+      if (!parsed.ok) return EVERYTHING_BOUND;
+      const size = cidrSize(parsed.cidr);
+      const family = parsed.cidr.family;
+      total[family] += size;
+      if (size > largest[family]) largest[family] = size;
+    }
+  }
+  return { everything: false, total, largest };
+}
+
+export function boundMayAdmitWorld(bound: ExposureBound, threshold: number): boolean {
+  return bound.everything || sizesMayCoverPublicShare(bound.total, threshold);
 }
 
 // Policy models are immutable and several rules ask the same questions of them.

@@ -9,7 +9,9 @@ import { defineRule, type Finding, type Rule } from '../types.js';
 import {
   describeBlock,
   admitsWorld,
+  boundMayAdmitWorld,
   directionExposure,
+  exposureBound,
   formatShare,
   peersWord,
   publicShareOf,
@@ -63,7 +65,7 @@ function combinedFinding(direction: Direction, ruleId: string, exposure: Directi
 }
 
 export function worldFindings(policy: NetworkPolicyModel, direction: Direction, ruleId: string, params: WorldParams): Finding[] {
-  if (!policy.isolates[direction]) return [];
+  if (!policy.isolates[direction] || !boundMayAdmitWorld(exposureBound(policy, direction), params.minPublicShare)) return [];
   const exposure = directionExposure(policy, direction);
   if (!admitsWorld(exposure.admitted, params.minPublicShare)) return [];
   const findings = exposure.openRules.map((rule) => openRuleFinding(direction, ruleId, rule.path, rule.index));
