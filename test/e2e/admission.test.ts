@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { kubectl, type KubectlResult } from './kubectl.js';
@@ -18,6 +19,7 @@ import {
   WORLD_POLICY,
 } from './manifests.js';
 
+const ROOT = join(import.meta.dirname, '..', '..');
 const e2e = inject('e2e');
 const kube = { kubectl: e2e.kubectl, kubeconfig: e2e.kubeconfig };
 const DENIED = `admission webhook "${WEBHOOK_NAME}" denied the request`;
@@ -45,6 +47,18 @@ async function eventually(attempt: () => Promise<KubectlResult>, done: (result: 
   }
   return last;
 }
+
+describe('the deployment manifests', () => {
+  it('are accepted by the API server as kubectl apply -k manifests/ sends them (server-side dry run)', async () => {
+    // A dry run creates nothing, so the namespace the other objects live in must exist.
+    await kubectl(kube, ['create', 'namespace', 'kube-guardrails']);
+    const result = await kubectl(kube, ['apply', '-k', join(ROOT, 'manifests'), '--dry-run=server']);
+    expect(result.code, result.stderr).toBe(0);
+    for (const kind of ['deployment.apps/kube-guardrails', 'validatingwebhookconfiguration.admissionregistration.k8s.io/kube-guardrails', 'networkpolicy.networking.k8s.io/kube-guardrails', 'poddisruptionbudget.policy/kube-guardrails']) {
+      expect(result.stdout).toContain(kind);
+    }
+  });
+});
 
 describe('kubectl apply through the webhook', () => {
   let ns: string;
