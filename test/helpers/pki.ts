@@ -67,9 +67,11 @@ export async function makeCa(dir: string, name = 'ca'): Promise<Ca> {
   return { name, ...(await save(dir, name, generated.cert, generated.private)) };
 }
 
-/** A serving certificate signed by ca for 127.0.0.1 and localhost, saved as `<name>.crt/.key`. */
-export async function makeServingCert(dir: string, ca: Ca, name = 'server'): Promise<Pem> {
-  const generated = await generate([{ name: 'commonName', value: 'localhost' }], {
+type Usage = { serverAuth: true } | { clientAuth: true };
+
+/** A leaf certificate signed by ca (EC P-256), saved as `<name>.crt/.key`. */
+async function makeLeaf(dir: string, ca: Ca, leaf: { name: string; commonName: string; usage: Usage; altNames?: { type: 2 | 7; value?: string; ip?: string }[] }): Promise<Pem> {
+  const generated = await generate([{ name: 'commonName', value: leaf.commonName }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
@@ -78,28 +80,21 @@ export async function makeServingCert(dir: string, ca: Ca, name = 'server'): Pro
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+      { name: 'extKeyUsage', ...leaf.usage },
+      ...(leaf.altNames === undefined ? [] : [{ name: 'subjectAltName' as const, altNames: leaf.altNames }]),
     ],
   });
-  return save(dir, name, generated.cert, generated.private);
+  return save(dir, leaf.name, generated.cert, generated.private);
+}
+
+/** A serving certificate signed by ca for 127.0.0.1 and localhost, saved as `<name>.crt/.key`. */
+export function makeServingCert(dir: string, ca: Ca, name = 'server'): Promise<Pem> {
+  return makeLeaf(dir, ca, { name, commonName: 'localhost', usage: { serverAuth: true }, altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] });
 }
 
 /** A client certificate (as the API server presents) signed by ca, saved as `<name>.crt/.key`. */
-export async function makeClientCert(dir: string, ca: Ca, name = 'client', commonName = 'kube-apiserver'): Promise<Pem> {
-  const generated = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    ...validity(),
-    ca: { key: ca.key, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
-  });
-  return save(dir, name, generated.cert, generated.private);
+export function makeClientCert(dir: string, ca: Ca, name = 'client', commonName = 'kube-apiserver'): Promise<Pem> {
+  return makeLeaf(dir, ca, { name, commonName, usage: { clientAuth: true } });
 }
 
 export interface Pki {
