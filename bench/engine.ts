@@ -1,6 +1,7 @@
 /** Engine micro-benchmarks: evaluations per second of one object, in process. */
 import { evaluate, NO_VIEW, type EvaluationContext } from '../src/engine/evaluate.js';
-import { DEFAULT_POLICY } from '../src/policy/policy.js';
+import { defaultPolicy } from '../src/policy/policy.js';
+import { RULES } from '../src/rules/index.js';
 import { Random } from './random.js';
 import { networkPolicy, pod } from './reviews.js';
 
@@ -10,16 +11,16 @@ export interface EngineResult {
   readonly microsecondsPerEvaluation: number;
 }
 
-const CONTEXT: EvaluationContext = { policy: DEFAULT_POLICY, view: NO_VIEW, now: 0, defaultNamespace: 'default' };
+const CONTEXT: EvaluationContext = { policy: defaultPolicy(RULES), view: NO_VIEW, now: 0, defaultNamespace: 'default' };
 
 /** Runs for about `budgetMs` after a warm-up, so the JIT has settled. */
 function measure(name: string, object: Record<string, unknown>, budgetMs: number): EngineResult {
-  for (let i = 0; i < 2_000; i++) evaluate(object, CONTEXT);
+  for (let i = 0; i < 2_000; i++) evaluate(RULES, object, CONTEXT);
   let iterations = 0;
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(budgetMs) * 1_000_000n;
   while (process.hrtime.bigint() < deadline) {
-    for (let i = 0; i < 100; i++) evaluate(object, CONTEXT);
+    for (let i = 0; i < 100; i++) evaluate(RULES, object, CONTEXT);
     iterations += 100;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;

@@ -3,7 +3,9 @@
  * command description; everything downstream takes its settings from that.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_NAMESPACE } from './core/kubernetes/kinds.js';
 import { GuardrailsError } from './errors.js';
+import { REQUEST_TIMEOUT_MS } from './server/deps.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -39,10 +41,10 @@ export type Config = CheckConfig | ServeConfig | { readonly command: 'exit'; rea
 export const DEFAULTS = {
   port: 8443,
   host: '0.0.0.0',
-  namespace: 'default',
+  namespace: DEFAULT_NAMESPACE,
   logLevel: 'info',
   shutdownDelaySeconds: 5, // s; endpoints take a few seconds to drop a terminating pod
-  requestTimeoutMs: 4_000, // ms; under the webhook's timeoutSeconds of 5
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
   watchIntervalMs: 2_000, // ms; how often the policy and certificate files are checked
 } as const;
 

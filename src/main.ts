@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * The composition root: argv and env → config → the command. Exit status 2 and one
- * line on stderr for anything the user got wrong; never a stack trace.
+ * The composition root: argv and env → config → the command, with the rule set
+ * passed in here (the only place outside the docs generator and tests that imports
+ * the registry). Exit status and one line on stderr for anything the user got wrong;
+ * never a stack trace.
  */
 import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { runCheck } from './cli/check.js';
 import { loadConfig, type Config } from './config.js';
-import { GuardrailsError } from './errors.js';
+import { describeError, EXIT, GuardrailsError } from './errors.js';
+import { RULES } from './rules/index.js';
 
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -20,6 +23,7 @@ async function run(config: Config, version: string): Promise<number> {
       return config.code;
     case 'check':
       return runCheck(config, {
+        rules: RULES,
         readStdin: () => text(process.stdin),
         stdout: (output) => process.stdout.write(output),
         stderr: (output) => process.stderr.write(output),
@@ -30,8 +34,9 @@ async function run(config: Config, version: string): Promise<number> {
         version,
       });
     case 'serve': {
+      // Loaded only for serve: `check` starts faster without Fastify and TLS.
       const { runServe } = await import('./server/run-server.js');
-      return runServe(config, version);
+      return runServe(config, { rules: RULES, version });
     }
   }
 }
@@ -48,12 +53,11 @@ async function main(): Promise<void> {
   } catch (error: unknown) {
     if (error instanceof GuardrailsError) {
       process.stderr.write(`kube-guardrails: ${error.code}: ${error.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = error.exitStatus;
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`kube-guardrails: internal error: ${message}\n`);
-    process.exitCode = 70;
+    process.stderr.write(`kube-guardrails: KG_INTERNAL: ${describeError(error)}\n`);
+    process.exitCode = EXIT.internal;
   }
 }
 

@@ -1,10 +1,13 @@
+import { RULES } from '../src/rules/index.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../src/cli/check.js';
+import { manifestView } from '../src/cluster/manifest-view.js';
+import { evaluateBatch } from '../src/engine/batch.js';
+import { buildReport } from '../src/report/report.js';
 import { parseManifests } from '../src/manifests/parse-manifests.js';
-import { DEFAULT_POLICY, parsePolicy } from '../src/policy/policy.js';
+import { defaultPolicy, parsePolicy } from '../src/policy/policy.js';
 
 const DIRECTORY = join(import.meta.dirname, '..', 'manifests');
 type Manifest = Record<string, any>;
@@ -58,12 +61,12 @@ describe('the deployment manifests', () => {
   });
 
   it('ship a policy ConfigMap that the webhook accepts', () => {
-    expect(() => parsePolicy(find('ConfigMap').data['policy.yaml'] as string)).not.toThrow();
+    expect(() => parsePolicy(find('ConfigMap').data['policy.yaml'] as string, RULES)).not.toThrow();
   });
 
   it('pass their own review: check finds nothing to deny in manifests/', () => {
     const loaded = files.map((name) => ({ name, objects: parseManifests(readFileSync(join(DIRECTORY, name), 'utf8'), name) }));
-    const report = buildReport(loaded, DEFAULT_POLICY, { namespace: 'default' }, 0);
+    const report = buildReport(evaluateBatch(loaded, { rules: RULES, policy: defaultPolicy(RULES), namespace: 'default', now: 0, viewOf: manifestView }));
     expect(report.summary.denied).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { FieldPath } from '../core/kubernetes/shape.js';
 import type { EffectiveAction, RuleFailure, Verdict, Violation } from '../engine/evaluate.js';
-import { admissionResponse, AUDIT_VALUE_MAX, plainText, truncate, WARNING_MAX, WARNINGS_TOTAL_MAX, type AdmissionResponse } from './response.js';
+import { admissionResponse, AUDIT_VALUE_MAX, plainText, truncate, WARNING_HARD_MAX, WARNING_MAX, WARNINGS_TOTAL_MAX, type AdmissionResponse } from './response.js';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
@@ -9,8 +10,13 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function violation(rule: string, action: EffectiveAction, path = 'spec', message = `${rule} found something`): Violation {
-  return { rule, action, path, message };
+/** `spec.ingress[0].from` as segments, for writing test paths the way they print. */
+function segments(path: string): FieldPath {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? (match[1] ?? '') : Number(match[2])));
+}
+
+function violation(rule: string, action: EffectiveAction, path = 'spec', summary = `${rule} found something`, fix = 'Fix it.'): Violation {
+  return { rule, action, finding: { path: segments(path), summary, fix } };
 }
 
 function failure(rule: string, message = 'TypeError: cannot read properties of undefined (reading "podSelector") at /app/dist/rules/x.js:12:3'): RuleFailure {
@@ -115,10 +121,10 @@ describe('admissionResponse: the decision table', () => {
       {
         uid: UID,
         allowed: false,
-        status: { code: 403, reason: 'Forbidden', message: '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4' },
+        status: { code: 403, reason: 'Forbidden', message: '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4. Fix it.' },
       },
     ],
-    ['warn findings only', verdict([EGRESS]), { uid: UID, allowed: true, warnings: ['[netpol-world-egress] spec.egress[0].to[0].ipBlock.cidr: egress rule 0 admits ipBlock "0.0.0.0/0"'] }],
+    ['warn findings only', verdict([EGRESS]), { uid: UID, allowed: true, warnings: ['[netpol-world-egress] spec.egress[0].to[0].ipBlock.cidr: egress rule 0 admits ipBlock "0.0.0.0/0". Fix it.'] }],
     ['an audit finding', verdict([AUDITED]), { uid: UID, allowed: true, auditAnnotations: { 'netpol-broad-cidr': 'spec.egress[1].to[0].ipBlock.cidr: admits 52.0.0.0/6' } }],
     [
       'a rule that threw under onError: deny',
@@ -132,7 +138,7 @@ describe('admissionResponse: the decision table', () => {
       {
         uid: UID,
         allowed: false,
-        status: { code: 403, reason: 'Forbidden', message: '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4' },
+        status: { code: 403, reason: 'Forbidden', message: '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4. Fix it.' },
         warnings: ['[pod-not-isolated] skipped: internal error in the rule'],
       },
     ],
@@ -146,7 +152,7 @@ describe('admissionResponse: the decision table', () => {
           code: 403,
           reason: 'Forbidden',
           message:
-            '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4\n[pod-not-isolated] internal error in the rule; the object is refused because onError is deny',
+            '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4. Fix it.\n[pod-not-isolated] internal error in the rule; the object is refused because onError is deny',
         },
       },
     ],
@@ -162,12 +168,12 @@ describe('admissionResponse: the decision table', () => {
     expect(Object.keys(response.auditAnnotations ?? {})).toEqual(['netpol-broad-cidr']);
   });
 
-  it('puts one "[rule] path: message" line per denial in the status message', () => {
-    const second = violation('invalid-object', 'deny', 'spec.ingress[0].from[1]', 'must specify a peer\nsecond line');
+  it('puts one "[rule] path: summary. fix" line per denial in the status message', () => {
+    const second = violation('invalid-object', 'deny', 'spec.ingress[0].from[1]', 'must specify a peer\nsecond line', 'Add a peer.');
     const response = respond(verdict([WORLD, second]));
     expect(response.status?.message.split('\n')).toEqual([
-      '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4',
-      '[invalid-object] spec.ingress[0].from[1]: must specify a peer second line',
+      '[netpol-world-ingress] spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits ipBlock "0.0.0.0/0", 100% of public IPv4. Fix it.',
+      '[invalid-object] spec.ingress[0].from[1]: must specify a peer second line. Add a peer.',
     ]);
   });
 
@@ -200,12 +206,33 @@ describe('admissionResponse: the decision table', () => {
 });
 
 describe('admissionResponse: warnings', () => {
-  it('truncates each warning to 120 characters and removes control characters', () => {
-    const long = violation('netpol-world-egress', 'warn', 'spec.egress[0]', `rule with a\nnewline and a tab\t${'and many words '.repeat(20)}`);
-    const [warning] = respond(verdict([long])).warnings ?? [];
-    expect(warning?.length).toBeLessThanOrEqual(WARNING_MAX);
-    expect(warning).toMatch(/^\[netpol-world-egress\] spec\.egress\[0\]: rule with a newline and a tab and many words/);
-    expect(warning).not.toMatch(CONTROL);
+  it('keeps the path when the whole warning fits in 120 characters, and removes control characters', () => {
+    const short = violation('netpol-world-egress', 'warn', 'spec.egress[0]', 'rule with a\nnewline and\ta tab', 'Narrow it.');
+    expect(respond(verdict([short])).warnings).toEqual(['[netpol-world-egress] spec.egress[0]: rule with a newline and a tab. Narrow it.']);
+  });
+
+  it('drops the path, never the value or the fix, when the warning would pass 120 characters', () => {
+    const summary = 'egress rule 0 admits "0.0.0.0/0" except 3 blocks: 99.9% of public IPv4';
+    const fix = 'Narrow the cidr to the ranges the pods need.';
+    const long = violation('netpol-world-egress', 'warn', 'spec.egress[0].to[0].ipBlock.cidr', summary, fix);
+    expect(respond(verdict([long])).warnings).toEqual([`[netpol-world-egress] ${summary}. ${fix}`]);
+  });
+
+  it('keeps a warning whole up to the 256 characters the API server keeps, and cuts only past that', () => {
+    const summary = `s${'x'.repeat(98)}`;
+    const within = violation('netpol-world-egress', 'warn', 'spec', summary, `F${'y'.repeat(120)}.`);
+    const [kept] = respond(verdict([within])).warnings ?? [];
+    expect(kept).toBe(`[netpol-world-egress] ${summary}. F${'y'.repeat(120)}.`);
+    expect(kept!.length).toBeGreaterThan(WARNING_MAX);
+    const beyond = violation('netpol-world-egress', 'warn', 'spec', summary, `F${'y'.repeat(300)}.`);
+    const [cut] = respond(verdict([beyond])).warnings ?? [];
+    expect(cut!.length).toBeLessThanOrEqual(WARNING_HARD_MAX);
+    expect(cut!.startsWith(`[netpol-world-egress] ${summary}. F`)).toBe(true);
+  });
+
+  it('says that enforcement would deny a finding softened by audit enforcement', () => {
+    const softened: Violation = { ...violation('netpol-world-ingress', 'warn', 'spec', 'admits "0.0.0.0/0"', 'Narrow it.'), enforcedAction: 'deny' };
+    expect(respond(verdict([softened])).warnings).toEqual(['[netpol-world-ingress] (deny when enforced) spec: admits "0.0.0.0/0". Narrow it.']);
   });
 
   it('sends a warning that repeats only once', () => {
@@ -217,10 +244,10 @@ describe('admissionResponse: warnings', () => {
     ['two-byte UTF-8', 'é'],
     ['three-byte UTF-8', '’'],
   ])('keeps many %s warnings within the total budget and says how many were left out', (_name, char) => {
-    const many = Array.from({ length: 100 }, (_, index) => violation('pod-host-port', 'warn', `spec.containers[${index}].ports[0].hostPort`, char.repeat(150)));
+    const many = Array.from({ length: 100 }, (_, index) => violation('pod-host-port', 'warn', `spec.containers[${index}].ports[0].hostPort`, `${char.repeat(50)} ${index}`));
     const warnings = respond(verdict(many)).warnings ?? [];
     expect(warnings.reduce((total, warning) => total + Buffer.byteLength(warning), 0)).toBeLessThanOrEqual(WARNINGS_TOTAL_MAX);
-    for (const warning of warnings) expect(warning.length).toBeLessThanOrEqual(WARNING_MAX);
+    for (const warning of warnings) expect(warning.length).toBeLessThanOrEqual(WARNING_HARD_MAX);
     const more = /^\[kube-guardrails\] (\d+) more warnings not shown$/.exec(warnings.at(-1) ?? '');
     expect(more).not.toBeNull();
     expect(warnings.length - 1 + Number(more![1])).toBe(100);

@@ -10,13 +10,20 @@
  * | a rule threw, onError deny (enforce) | false   | 500 InternalError               | –                           |
  * | a rule threw, onError allow          | as above| –                               | warning "[rule] skipped …"  |
  *
- * Warnings are plain text (no control characters), at most WARNING_MAX characters each
- * and WARNINGS_TOTAL_MAX bytes together: the API server drops a warning with a newline
- * and truncates past 4096 characters in total.
+ * Every line is rendered from the finding's data. A warning keeps the rule id, the
+ * value and the fix: it is `[rule] path: summary. fix` when that fits in WARNING_MAX
+ * (the Kubernetes guidance), else without the path, and never longer than
+ * WARNING_HARD_MAX (where the API server cuts). Warnings are plain text (no control
+ * characters), under WARNINGS_TOTAL_MAX bytes together: the API server drops a warning
+ * with a newline and truncates past 4096 characters in total. Under `enforcement:
+ * audit` a warning for a deny rule says so: `[rule] (deny when enforced) …`.
  */
+import { renderPath } from '../core/kubernetes/shape.js';
 import type { Verdict, Violation } from '../engine/evaluate.js';
+import { findingLine } from '../report/finding-text.js';
 
 export const WARNING_MAX = 120;
+export const WARNING_HARD_MAX = 256;
 export const WARNINGS_TOTAL_MAX = 4000;
 export const AUDIT_VALUE_MAX = 1024;
 const DENY_MESSAGE_MAX = 8000;
@@ -51,13 +58,19 @@ export function truncate(text: string, max: number): string {
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }
 
-function findingLine(violation: Pick<Violation, 'rule' | 'path' | 'message'>): string {
-  return plainText(`[${violation.rule}] ${violation.path}: ${violation.message}`);
+/** The warning for one finding: the longest form that fits the guidance, else the shortest that fits the hard limit. */
+export function warningText(violation: Violation): string {
+  const { finding } = violation;
+  const prefix = violation.enforcedAction === 'deny' ? `[${violation.rule}] (deny when enforced) ` : `[${violation.rule}] `;
+  const candidates = [`${prefix}${renderPath(finding.path)}: ${finding.summary}. ${finding.fix}`, `${prefix}${finding.summary}. ${finding.fix}`].map(plainText);
+  const [withPath = prefix, withoutPath = prefix] = candidates;
+  if (withPath.length <= WARNING_MAX) return withPath;
+  return withoutPath.length <= WARNING_HARD_MAX ? withoutPath : truncate(withoutPath, WARNING_HARD_MAX);
 }
 
 function warningsOf(verdict: Verdict): string[] {
   const candidates = [
-    ...verdict.violations.filter((v) => v.action === 'warn').map((v) => truncate(findingLine(v), WARNING_MAX)),
+    ...verdict.violations.filter((v) => v.action === 'warn').map(warningText),
     ...verdict.failures.filter(() => !verdict.failuresDeny).map((f) => truncate(plainText(`[${f.rule}] skipped: internal error in the rule`), WARNING_MAX)),
   ];
   const unique = [...new Set(candidates)];
@@ -78,15 +91,15 @@ function warningsOf(verdict: Verdict): string[] {
 /** One annotation per rule with audit findings; keys are rule ids (≤ 63 characters, no '/'). */
 function auditAnnotationsOf(verdict: Verdict): Record<string, string> {
   const byRule = new Map<string, string[]>();
-  for (const violation of verdict.violations.filter((v) => v.action === 'audit')) {
-    byRule.set(violation.rule, [...(byRule.get(violation.rule) ?? []), plainText(`${violation.path}: ${violation.message}`)]);
+  for (const { rule, finding } of verdict.violations.filter((v) => v.action === 'audit')) {
+    byRule.set(rule, [...(byRule.get(rule) ?? []), plainText(`${renderPath(finding.path)}: ${finding.summary}`)]);
   }
   return Object.fromEntries([...byRule].map(([rule, lines]) => [rule, truncate(lines.join('; '), AUDIT_VALUE_MAX)]));
 }
 
 function statusOf(verdict: Verdict): AdmissionResponse['status'] {
   if (verdict.allowed) return undefined;
-  const denials = verdict.violations.filter((v) => v.action === 'deny').map(findingLine);
+  const denials = verdict.violations.filter((v) => v.action === 'deny').map((v) => plainText(findingLine(v.rule, v.finding)));
   const failed = verdict.failuresDeny ? verdict.failures.map((f) => `[${f.rule}] internal error in the rule; the object is refused because onError is deny`) : [];
   if (denials.length === 0) {
     const rules = verdict.failures.map((f) => f.rule).join(', ');
@@ -94,7 +107,6 @@ function statusOf(verdict: Verdict): AdmissionResponse['status'] {
   }
   return { code: 403, reason: 'Forbidden', message: truncate([...denials, ...failed].join('\n'), DENY_MESSAGE_MAX) };
 }
-
 export function admissionResponse(uid: string, verdict: Verdict | undefined): AdmissionReviewResponse {
   if (verdict === undefined) return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
   const warnings = warningsOf(verdict);

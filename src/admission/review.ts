@@ -3,6 +3,7 @@
  * not one becomes a GuardrailsError with code KG_BAD_REVIEW (HTTP 400), never a crash.
  */
 import { GuardrailsError } from '../errors.js';
+import { admissionKindOf } from '../core/kubernetes/kinds.js';
 import { arrayOf, field, isRecord, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
 
 export const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
@@ -90,14 +91,6 @@ export function parseReview(body: unknown): ReviewRequest {
   };
 }
 
-/** The kinds and operations the webhook judges; everything else is allowed untouched. */
-const JUDGED = [
-  { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' },
-  { group: '', version: 'v1', kind: 'Pod' },
-] as const;
-
-export const JUDGED_KINDS: readonly string[] = JUDGED.map((gvk) => gvk.kind);
-
 /** An object being deleted only sheds finalizers; refusing that would leave it stuck terminating. */
 function isBeingDeleted(object: JsonRecord): boolean {
   return field(recordOf(field(object, 'metadata')), 'deletionTimestamp') != null;
@@ -106,5 +99,5 @@ function isBeingDeleted(object: JsonRecord): boolean {
 export function isJudged(request: ReviewRequest): boolean {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return false;
   if (request.subResource !== '' || request.object === undefined || isBeingDeleted(request.object)) return false;
-  return JUDGED.some((gvk) => gvk.group === request.kind.group && gvk.version === request.kind.version && gvk.kind === request.kind.kind);
+  return admissionKindOf(request.kind.group, request.kind.version, request.kind.kind) !== undefined;
 }

@@ -3,9 +3,9 @@
  * walked recursively for *.yaml, *.yml and *.json (sorted, hidden entries skipped), and
  * `-` for standard input.
  */
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GuardrailsError } from '../errors.js';
+import { describeFsError, readText } from '../io/files.js';
 
 export interface ManifestSource {
   readonly name: string;
@@ -30,20 +30,6 @@ async function walk(directory: string, visited: Set<string> = new Set()): Promis
     else if (target.isFile() && MANIFEST_FILE.test(entry.name)) files.push(path);
   }
   return files;
-}
-
-function describeFsError(path: string, error: unknown): GuardrailsError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-  return new GuardrailsError('KG_INPUT_UNREADABLE', `cannot read ${path}: ${reason}`, { cause: error });
-}
-
-export async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error: unknown) {
-    throw describeFsError(path, error);
-  }
 }
 
 async function sourcesOf(path: string, readStdin: () => Promise<string>): Promise<ManifestSource[]> {

@@ -3,7 +3,8 @@
  * drift from the code: descriptions, defaults, parameters and real messages.
  */
 import { z } from 'zod';
-import { RULES } from '../rules/index.js';
+import { findingLine } from '../report/finding-text.js';
+import { firstSentence } from '../report/rule-text.js';
 import type { Rule } from '../rules/types.js';
 import { listFixtures, runFixture, type Fixture } from './fixtures.js';
 
@@ -28,17 +29,18 @@ function fence(language: string, text: string): string {
   return `\`\`\`${language}\n${text.trimEnd()}\n\`\`\``;
 }
 
-function exampleSection(rule: Rule, fixture: Fixture | undefined, title: string): string[] {
+function exampleSection(rule: Rule, fixture: Fixture | undefined, title: string, rules: readonly Rule[]): string[] {
   if (fixture === undefined) return [];
   const lines = [`**${title}** (\`${fixture.outcome}/${fixture.name}.yaml\`):`, '', fence('yaml', fixture.text), ''];
-  const findings = runFixture(rule, fixture);
+  if (fixture.policyText !== undefined) lines.push(`Judged with the policy \`${fixture.name}.policy.yaml\`:`, '', fence('yaml', fixture.policyText), '');
+  const findings = runFixture(rule, fixture, rules);
   if (findings.length > 0) {
-    lines.push('Reported as:', '', fence('text', findings.map((f) => `[${rule.id}] ${f.path}: ${f.message}`).join('\n')), '');
+    lines.push('Reported as:', '', fence('text', findings.map((f) => findingLine(rule.id, f)).join('\n')), '');
   }
   return lines;
 }
 
-function ruleSection(rule: Rule, rulesDirectory: string): string[] {
+function ruleSection(rule: Rule, rulesDirectory: string, rules: readonly Rule[]): string[] {
   const fixtures = listFixtures(rulesDirectory, rule.id);
   const params = parameterDocs(rule);
   const lines = [`## ${rule.id}`, '', `Default action: **${rule.defaultAction}**. Judges: ${rule.appliesTo.join(', ')}.`, '', rule.description, '', `**How to fix:** ${rule.remediation}`, ''];
@@ -47,14 +49,14 @@ function ruleSection(rule: Rule, rulesDirectory: string): string[] {
     for (const p of params) lines.push(`| \`${p.name}\` | \`${JSON.stringify(p.defaultValue)}\` | ${p.description} |`);
     lines.push('');
   }
-  lines.push(...exampleSection(rule, fixtures.find((f) => f.outcome === 'fail'), 'Reported'));
-  lines.push(...exampleSection(rule, fixtures.find((f) => f.outcome === 'pass'), 'Not reported'));
+  lines.push(...exampleSection(rule, fixtures.find((f) => f.outcome === 'fail'), 'Reported', rules));
+  lines.push(...exampleSection(rule, fixtures.find((f) => f.outcome === 'pass'), 'Not reported', rules));
   const all = fixtures.map((f) => `\`${f.outcome}/${f.name}\``).join(', ');
   lines.push(`All fixtures: ${all}.`, '');
   return lines;
 }
 
-export function renderRuleDocs(rulesDirectory: string): string {
+export function renderRuleDocs(rulesDirectory: string, rules: readonly Rule[]): string {
   const header = [
     '# Rules',
     '',
@@ -64,8 +66,8 @@ export function renderRuleDocs(rulesDirectory: string): string {
     '',
     '| rule | default | what it reports |',
     '|---|---|---|',
-    ...RULES.map((rule) => `| [${rule.id}](#${rule.id}) | ${rule.defaultAction} | ${rule.description.split(/(?<=\.)\s/)[0] ?? ''} |`),
+    ...rules.map((rule) => `| [${rule.id}](#${rule.id}) | ${rule.defaultAction} | ${firstSentence(rule.description)} |`),
     '',
   ];
-  return [...header, ...RULES.flatMap((rule) => ruleSection(rule, rulesDirectory))].join('\n');
+  return [...header, ...rules.flatMap((rule) => ruleSection(rule, rulesDirectory, rules))].join('\n');
 }

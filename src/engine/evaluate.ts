@@ -1,6 +1,7 @@
 /**
- * The engine: one object, one policy, one view of the cluster → one verdict. Pure.
- * The webhook and `check` both call this, so they give the same verdicts.
+ * The engine: a rule set, one object, one policy, one view of the cluster → one
+ * verdict. Pure. The webhook, `check` and the docs all call this with the rule set the
+ * program was composed with, so they give the same verdicts.
  *
  * | finding's rule action | enforcement: enforce | enforcement: audit |
  * |-----------------------|----------------------|--------------------|
@@ -15,8 +16,8 @@
  */
 import { readSubject, type Subject } from '../core/kubernetes/subject.js';
 import type { JsonRecord } from '../core/kubernetes/shape.js';
+import { describeError } from '../errors.js';
 import type { Exemption, Policy, Requester } from '../policy/policy.js';
-import { RULES } from '../rules/index.js';
 import type { Action, ClusterView, Finding, Rule } from '../rules/types.js';
 
 export type EffectiveAction = Exclude<Action, 'off'>;
@@ -24,18 +25,19 @@ export type EffectiveAction = Exclude<Action, 'off'>;
 export interface Violation {
   readonly rule: string;
   readonly action: EffectiveAction;
-  readonly path: string;
-  readonly message: string;
+  /** The action the rule has under `enforcement: enforce`, when audit enforcement softened it. */
+  readonly enforcedAction?: EffectiveAction;
+  readonly finding: Finding;
   /** An exemption that would waive this finding but expired. */
   readonly expiredExemption?: { readonly name: string; readonly expires: string };
 }
 
 export interface WaivedFinding {
   readonly rule: string;
-  readonly path: string;
-  readonly message: string;
+  readonly finding: Finding;
   readonly exemption: string;
   readonly reason: string;
+  readonly expires?: string;
 }
 
 export interface RuleFailure {
@@ -69,11 +71,8 @@ export interface EvaluationContext {
   readonly requester?: Requester;
 }
 
-const NO_VIEW: ClusterView = { networkPolicies: () => undefined };
-
-function effectiveAction(action: EffectiveAction, policy: Policy): EffectiveAction {
-  return action === 'deny' && policy.enforcement === 'audit' ? 'warn' : action;
-}
+/** A view that knows nothing of the cluster: rules that need it skip. */
+export const NO_VIEW: ClusterView = { networkPolicies: () => undefined };
 
 interface Judgement {
   readonly violations: Violation[];
@@ -87,29 +86,30 @@ interface FindingInput {
   readonly exemptions: readonly Exemption[];
 }
 
-function judgeFinding({ rule, finding, action, exemptions }: FindingInput, context: EvaluationContext): Judgement {
-  const live = exemptions.find((exemption) => exemption.expiresAt === undefined || context.now < exemption.expiresAt);
-  if (live !== undefined) {
-    return { violations: [], waived: [{ rule: rule.id, path: finding.path, message: finding.message, exemption: live.name, reason: live.reason }] };
-  }
-  const expired = exemptions[0];
-  const violation: Violation = {
-    rule: rule.id,
-    action: effectiveAction(action, context.policy),
-    path: finding.path,
-    message: finding.message,
-    ...(expired?.expires === undefined ? {} : { expiredExemption: { name: expired.name, expires: expired.expires } }),
-  };
-  return { violations: [violation], waived: [] };
+/** An exemption applies up to, not including, its expiry instant. */
+export function isLive(exemption: Exemption, now: number): boolean {
+  return exemption.expiresAt === undefined || now < exemption.expiresAt;
+}
+
+function violationOf({ rule, finding, action }: FindingInput, context: EvaluationContext, expired: Exemption | undefined): Violation {
+  const softened = action === 'deny' && context.policy.enforcement === 'audit';
+  const violation: { -readonly [K in keyof Violation]: Violation[K] } = { rule: rule.id, action: softened ? 'warn' : action, finding };
+  if (softened) violation.enforcedAction = action;
+  if (expired?.expires !== undefined) violation.expiredExemption = { name: expired.name, expires: expired.expires };
+  return violation;
+}
+
+function judgeFinding(input: FindingInput, context: EvaluationContext): Judgement {
+  const live = input.exemptions.find((exemption) => isLive(exemption, context.now));
+  if (live === undefined) return { violations: [violationOf(input, context, input.exemptions[0])], waived: [] };
+  const waived: { -readonly [K in keyof WaivedFinding]: WaivedFinding[K] } = { rule: input.rule.id, finding: input.finding, exemption: live.name, reason: live.reason };
+  if (live.expires !== undefined) waived.expires = live.expires;
+  return { violations: [], waived: [waived] };
 }
 
 function matchingExemptions(rule: Rule, subject: Subject, context: EvaluationContext): Exemption[] {
   const target = { namespace: subject.namespace, labels: subject.labels, ...(context.requester ? { requester: context.requester } : {}) };
   return context.policy.exemptions.filter((exemption) => exemption.rules.includes(rule.id) && exemption.appliesTo(target));
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 interface Collected {
@@ -118,13 +118,18 @@ interface Collected {
   readonly failures: RuleFailure[];
 }
 
+function findingsOf(rule: Rule, subject: Subject, context: EvaluationContext, params: unknown): readonly Finding[] {
+  if (subject.judgedAs === 'Other' || !rule.appliesTo.includes(subject.judgedAs)) return [];
+  return rule.check(subject, { params, view: context.view, internet: context.policy.internet });
+}
+
 /** Runs one rule; a throw is our bug, recorded as a failure rather than propagated. */
 function runRule(rule: Rule, subject: Subject, context: EvaluationContext, collected: Collected): void {
   const setting = context.policy.rules.get(rule.id);
-  if (setting === undefined || setting.action === 'off' || !rule.appliesTo.includes(subject.subjectKind)) return;
+  if (setting === undefined || setting.action === 'off') return;
   let findings: readonly Finding[];
   try {
-    findings = rule.check(subject, { params: setting.params, view: context.view });
+    findings = findingsOf(rule, subject, context, setting.params);
   } catch (error: unknown) {
     collected.failures.push({ rule: rule.id, message: describeError(error), error });
     return;
@@ -138,25 +143,23 @@ function runRule(rule: Rule, subject: Subject, context: EvaluationContext, colle
   }
 }
 
-export function evaluate(object: JsonRecord, context: EvaluationContext): Verdict {
+export function evaluate(rules: readonly Rule[], object: JsonRecord, context: EvaluationContext): Verdict {
   const subject = readSubject(object, context.defaultNamespace);
   const collected: Collected = { violations: [], waived: [], failures: [] };
-  for (const rule of RULES) runRule(rule, subject, context, collected);
+  for (const rule of rules) runRule(rule, subject, context, collected);
   const { violations, waived, failures } = collected;
-  const failureDenies = failures.length > 0 && context.policy.onError === 'deny' && context.policy.enforcement === 'enforce';
-  const denied = failureDenies || violations.some((violation) => violation.action === 'deny');
+  const failuresDeny = failures.length > 0 && context.policy.onError === 'deny' && context.policy.enforcement === 'enforce';
+  const denied = failuresDeny || violations.some((violation) => violation.action === 'deny');
   return {
     apiVersion: subject.apiVersion,
     kind: subject.kind,
     namespace: subject.namespace,
     name: subject.name,
-    judged: subject.subjectKind !== 'Other',
+    judged: subject.judgedAs !== 'Other',
     allowed: !denied,
     violations,
     waived,
     failures,
-    failuresDeny: failureDenies,
+    failuresDeny,
   };
 }
-
-export { NO_VIEW };

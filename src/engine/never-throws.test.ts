@@ -1,11 +1,12 @@
+import { RULES } from '../rules/index.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/policy.js';
 import { evaluate } from './evaluate.js';
-import { manifestView } from './manifest-view.js';
+import { manifestView } from '../cluster/manifest-view.js';
 
 // Every rule on, warn-level parameters included, so that no rule is skipped.
-const ALL_RULES = compilePolicy({ rules: { 'pod-not-isolated': { directions: ['ingress', 'egress'] } } });
+const ALL_RULES = compilePolicy({ rules: { 'pod-not-isolated': { directions: ['ingress', 'egress'] } } }, RULES);
 
 const junk = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.double(), fc.constant({}), fc.constant([]));
 const cidrish = fc.oneof(
@@ -70,7 +71,7 @@ describe('no rule throws', () => {
   it('on arbitrary NetworkPolicy-shaped input, judged against arbitrary policies', () => {
     fc.assert(
       fc.property(networkPolicy, fc.array(networkPolicy, { maxLength: 3 }), (object, others) => {
-        const verdict = evaluate(object, { policy: ALL_RULES, view: manifestView([object, ...others], 'team-a'), now: 0, defaultNamespace: 'team-a' });
+        const verdict = evaluate(RULES, object, { policy: ALL_RULES, view: manifestView([object, ...others], 'team-a'), now: 0, defaultNamespace: 'team-a' });
         expect(verdict.failures).toEqual([]);
       }),
       { numRuns: 400 },
@@ -80,7 +81,7 @@ describe('no rule throws', () => {
   it('on arbitrary Pod- and workload-shaped input', () => {
     fc.assert(
       fc.property(workload, fc.array(networkPolicy, { maxLength: 2 }), (object, policies) => {
-        const verdict = evaluate(object, { policy: ALL_RULES, view: manifestView(policies, 'team-a'), now: 0, defaultNamespace: 'team-a' });
+        const verdict = evaluate(RULES, object, { policy: ALL_RULES, view: manifestView(policies, 'team-a'), now: 0, defaultNamespace: 'team-a' });
         expect(verdict.failures).toEqual([]);
       }),
       { numRuns: 400 },
@@ -90,7 +91,7 @@ describe('no rule throws', () => {
   it('on arbitrary JSON values in the place of an object', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (object) => {
-        const verdict = evaluate(object, { policy: ALL_RULES, view: manifestView([object], 'default'), now: 0, defaultNamespace: 'default' });
+        const verdict = evaluate(RULES, object, { policy: ALL_RULES, view: manifestView([object], 'default'), now: 0, defaultNamespace: 'default' });
         expect(verdict.failures).toEqual([]);
       }),
     );

@@ -4,32 +4,20 @@
  * items become objects of their own. Pure: text in, objects or an error out.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
-import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
-import { yamlErrorText } from './yaml-error-text.js';
+import { isRecord, type FieldPath, type JsonRecord } from '../core/kubernetes/shape.js';
+import { GuardrailsError } from '../errors.js';
+import { YAML_OPTIONS, YAML_TO_JS, yamlErrorText } from './yaml-error-text.js';
 
 export interface ManifestObject {
   readonly object: JsonRecord;
   /** 1-based line where the object starts. */
   readonly line: number;
-  /** 1-based line of the field at `path` (dots and [i]), or of the nearest enclosing field. */
-  readonly lineOf: (path: string) => number;
+  /** 1-based line of the field at `path`, or of the nearest enclosing field. */
+  readonly lineOf: (path: FieldPath) => number;
 }
 
-export class ManifestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ManifestError';
-  }
-}
-
-function pathSegments(path: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
-    if (match[2] !== undefined) segments.push(Number(match[2]));
-    else if (match[3] !== undefined) segments.push(JSON.parse(`"${match[3]}"`) as string);
-    else if (match[1] !== undefined) segments.push(match[1]);
-  }
-  return segments;
+function manifestError(message: string): GuardrailsError {
+  return new GuardrailsError('KG_BAD_MANIFEST', message);
 }
 
 interface Step {
@@ -59,12 +47,12 @@ function childNode(node: Node | null | undefined, segment: string | number): Nod
  * The line of a field: its key for a map entry, its first line for a list item. A field
  * that is absent points at the key of its nearest present parent.
  */
-function locator(root: Node, lines: LineCounter): (path: string) => number {
+function locator(root: Node, lines: LineCounter): (path: FieldPath) => number {
   const lineAt = (node: Node): number => lines.linePos(node.range?.[0] ?? 0).line;
   return (path) => {
     let node: Node | undefined = root;
     let label: Node = root;
-    for (const segment of pathSegments(path)) {
+    for (const segment of path) {
       const next = step(node, segment);
       if (next === undefined) break;
       label = next.label;
@@ -82,9 +70,9 @@ function isEmptyDocument(root: Document.Parsed['contents']): root is null {
 /** The document as plain data; aliases are expanded within limits (a "billion laughs" is refused). */
 function documentValue(document: Document.Parsed, where: string): unknown {
   try {
-    return document.toJS({ maxAliasCount: 100 });
+    return document.toJS(YAML_TO_JS);
   } catch (error: unknown) {
-    throw new ManifestError(`${where} cannot be read: ${(error as Error).message}`);
+    throw manifestError(`${where} cannot be read: ${(error as Error).message}`);
   }
 }
 
@@ -93,11 +81,11 @@ function objectsOf(document: Document.Parsed, index: number, lines: LineCounter,
   if (isEmptyDocument(root)) return [];
   const value = documentValue(document, `${source}:${lines.linePos(root.range[0]).line}: document ${index + 1}`);
   if (!isRecord(value) || typeof value.kind !== 'string' || value.kind === '') {
-    throw new ManifestError(`${source}:${lines.linePos(root.range[0]).line}: document ${index + 1} is not a Kubernetes object (it has no kind)`);
+    throw manifestError(`${source}:${lines.linePos(root.range[0]).line}: document ${index + 1} is not a Kubernetes object (it has no kind)`);
   }
   if (value.kind === 'List' || (value.kind.endsWith('List') && Array.isArray(value.items))) return listItems(root, value, lines, source);
   const lineOf = locator(root, lines);
-  return [{ object: value, line: lineOf(''), lineOf }];
+  return [{ object: value, line: lineOf([]), lineOf }];
 }
 
 function listItems(root: Node, list: JsonRecord, lines: LineCounter, source: string): ManifestObject[] {
@@ -106,23 +94,23 @@ function listItems(root: Node, list: JsonRecord, lines: LineCounter, source: str
   return items.map((item, i) => {
     const node = childNode(itemsNode, i) ?? root;
     if (!isRecord(item) || typeof item.kind !== 'string') {
-      throw new ManifestError(`${source}:${lines.linePos(node.range?.[0] ?? 0).line}: items[${i}] is not a Kubernetes object (it has no kind)`);
+      throw manifestError(`${source}:${lines.linePos(node.range?.[0] ?? 0).line}: items[${i}] is not a Kubernetes object (it has no kind)`);
     }
     const lineOf = locator(node, lines);
-    return { object: item, line: lineOf(''), lineOf };
+    return { object: item, line: lineOf([]), lineOf };
   });
 }
 
 export function parseManifests(text: string, source: string): ManifestObject[] {
   const lines = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
+  const documents = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines });
   if (!Array.isArray(documents)) return [];
   const objects: ManifestObject[] = [];
   documents.forEach((document, index) => {
     const error = document.errors[0];
     if (error !== undefined) {
       const [line, col] = [error.linePos?.[0].line ?? 0, error.linePos?.[0].col ?? 0];
-      throw new ManifestError(`${source}:${line}:${col}: invalid YAML: ${yamlErrorText(error.message)}`);
+      throw manifestError(`${source}:${line}:${col}: invalid YAML: ${yamlErrorText(error.message)}`);
     }
     objects.push(...objectsOf(document, index, lines, source));
   });

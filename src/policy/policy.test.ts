@@ -1,33 +1,35 @@
+import { RULES } from '../rules/index.js';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, DEFAULT_POLICY, parsePolicy, PolicyError } from './policy.js';
+import { GuardrailsError } from '../errors.js';
+import { compilePolicy, defaultPolicy, parsePolicy } from './policy.js';
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {
     run();
   } catch (error: unknown) {
-    if (error instanceof PolicyError) return error.problems;
+    if (error instanceof GuardrailsError && error.code === 'KG_BAD_POLICY') return error.problems;
     throw error;
   }
-  throw new Error('expected a PolicyError');
+  throw new Error('expected a KG_BAD_POLICY error');
 }
 
 describe('the policy file', () => {
   it('defaults to enforce, onError deny and each rule’s default action', () => {
-    expect(DEFAULT_POLICY.enforcement).toBe('enforce');
-    expect(DEFAULT_POLICY.onError).toBe('deny');
-    expect(DEFAULT_POLICY.rules.get('netpol-world-ingress')?.action).toBe('deny');
-    expect(DEFAULT_POLICY.rules.get('netpol-world-egress')?.action).toBe('warn');
-    expect(DEFAULT_POLICY.rules.get('required-labels')?.params).toEqual({ pods: [{ key: 'app' }], networkPolicies: [], namespaces: [] });
+    expect(defaultPolicy(RULES).enforcement).toBe('enforce');
+    expect(defaultPolicy(RULES).onError).toBe('deny');
+    expect(defaultPolicy(RULES).rules.get('netpol-world-ingress')?.action).toBe('deny');
+    expect(defaultPolicy(RULES).rules.get('netpol-world-egress')?.action).toBe('warn');
+    expect(defaultPolicy(RULES).rules.get('required-labels')?.params).toEqual({ pods: [{ key: 'app' }], networkPolicies: [], namespaces: [] });
   });
 
   it('is frozen once compiled', () => {
-    const policy = compilePolicy({ enforcement: 'audit' });
+    const policy = compilePolicy({ enforcement: 'audit' }, RULES);
     expect(Object.isFrozen(policy)).toBe(true);
     expect(Object.isFrozen(policy.rules.get('netpol-broad-cidr'))).toBe(true);
   });
 
   it('reads rule parameters and fills in the rest', () => {
-    const policy = parsePolicy('rules:\n  netpol-broad-cidr:\n    ipv4Prefix: 16\n');
+    const policy = parsePolicy('rules:\n  netpol-broad-cidr:\n    ipv4Prefix: 16\n', RULES);
     expect(policy.rules.get('netpol-broad-cidr')).toEqual({ action: 'warn', params: { ipv4Prefix: 16, ipv6Prefix: 32 } });
   });
 
@@ -47,11 +49,11 @@ describe('the policy file', () => {
     ['invalid YAML', 'rules: [\n', /^line \d+: /],
     ['a duplicate key', 'enforcement: audit\nenforcement: enforce\n', /^line 2: /],
   ])('rejects %s with a message that names the key', (_case, text, pattern) => {
-    const problems = problemsOf(() => parsePolicy(text));
+    const problems = problemsOf(() => parsePolicy(text, RULES));
     expect(problems.some((problem) => pattern.test(problem))).toBe(true);
   });
 
   it('accepts an empty file as the default policy', () => {
-    expect(parsePolicy('').enforcement).toBe('enforce');
+    expect(parsePolicy('', RULES).enforcement).toBe('enforce');
   });
 });

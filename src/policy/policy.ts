@@ -5,10 +5,11 @@
 import picomatch from 'picomatch';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { yamlErrorText } from '../manifests/yaml-error-text.js';
+import { YAML_OPTIONS, YAML_TO_JS, yamlErrorText } from '../manifests/yaml-error-text.js';
 import { readLabelSelector, selectorMatches, type Labels, type LabelSelector } from '../core/kubernetes/label-selector.js';
-import { RULES } from '../rules/index.js';
-import type { Action, Rule } from '../rules/types.js';
+import { GuardrailsError } from '../errors.js';
+import { internetShares } from '../rules/shared/internet.js';
+import type { Action, InternetShares, Rule } from '../rules/types.js';
 import { actionSchema, policyFileSchema, type ExemptionSpec } from './schema.js';
 
 export interface RuleSetting {
@@ -42,13 +43,13 @@ export interface Policy {
   readonly onError: 'deny' | 'allow';
   readonly rules: ReadonlyMap<string, RuleSetting>;
   readonly exemptions: readonly Exemption[];
+  /** What "the internet" is, per direction, for the world and broad-CIDR rules. */
+  readonly internet: InternetShares;
 }
 
-export class PolicyError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('; '));
-    this.name = 'PolicyError';
-  }
+/** A policy that cannot be compiled: code KG_BAD_POLICY, each problem naming its key. */
+function policyError(problems: readonly string[]): GuardrailsError {
+  return new GuardrailsError('KG_BAD_POLICY', problems.join('; '), { problems });
 }
 
 type Issue = z.core.$ZodIssue;
@@ -87,9 +88,9 @@ function matchesRequester(spec: ExemptionSpec, requester: Requester | undefined)
   return spec.usernames.includes(requester.username) || spec.groups.some((group) => requester.groups.includes(group));
 }
 
-function exemptionProblems(spec: ExemptionSpec, index: number, expiresAt: number | undefined): string[] {
+function exemptionProblems(spec: ExemptionSpec, index: number, expiresAt: number | undefined, known: ReadonlySet<string>): string[] {
   const problems: string[] = [];
-  const unknown = spec.rules.filter((id) => !RULES.some((rule) => rule.id === id));
+  const unknown = spec.rules.filter((id) => !known.has(id));
   if (unknown.length > 0) problems.push(`exemptions[${index}].rules: unknown rule ${unknown.map((id) => `"${id}"`).join(', ')}`);
   const scoped = spec.namespaces.length + spec.usernames.length + spec.groups.length > 0 || spec.objectSelector !== undefined;
   if (!scoped) problems.push(`exemptions[${index}]: name at least one of namespaces, objectSelector, usernames or groups (to switch a rule off everywhere, set its action to off)`);
@@ -97,9 +98,9 @@ function exemptionProblems(spec: ExemptionSpec, index: number, expiresAt: number
   return problems;
 }
 
-function compileExemption(spec: ExemptionSpec, index: number, problems: string[]): Exemption {
+function compileExemption(spec: ExemptionSpec, index: number, known: ReadonlySet<string>, problems: string[]): Exemption {
   const expiresAt = spec.expires === undefined ? undefined : expiryInstant(spec.expires);
-  problems.push(...exemptionProblems(spec, index, expiresAt));
+  problems.push(...exemptionProblems(spec, index, expiresAt, known));
   const namespaceMatches = spec.namespaces.length === 0 ? () => true : picomatch(spec.namespaces, { dot: true });
   const selector: LabelSelector | undefined = spec.objectSelector === undefined ? undefined : readLabelSelector(spec.objectSelector);
   return Object.freeze({
@@ -114,38 +115,45 @@ function compileExemption(spec: ExemptionSpec, index: number, problems: string[]
   });
 }
 
-function unknownRuleProblems(ids: readonly string[]): string[] {
-  const known = RULES.map((rule) => rule.id);
-  return ids
-    .filter((id) => !known.includes(id))
-    .map((id) => `rules.${id}: unknown rule (known rules: ${known.join(', ')})`);
+function unknownRuleProblems(ids: readonly string[], known: ReadonlySet<string>): string[] {
+  return ids.filter((id) => !known.has(id)).map((id) => `rules.${id}: unknown rule (known rules: ${[...known].join(', ')})`);
 }
 
-/** Validates and freezes a policy from an already-parsed value (YAML or JSON). */
-export function compilePolicy(raw: unknown): Policy {
+/** Validates and freezes a policy for a rule set from an already-parsed value (YAML or JSON). */
+export function compilePolicy(raw: unknown, ruleSet: readonly Rule[]): Policy {
   const parsed = policyFileSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new PolicyError(describeIssues(parsed.error.issues, []));
+  if (!parsed.success) throw policyError(describeIssues(parsed.error.issues, []));
   const file = parsed.data;
-  const problems = unknownRuleProblems(Object.keys(file.rules));
-  const rules = new Map(RULES.map((rule) => [rule.id, compileRule(rule, file.rules[rule.id], problems)]));
-  const exemptions = file.exemptions.map((spec, i) => compileExemption(spec, i, problems));
-  if (problems.length > 0) throw new PolicyError(problems);
-  return Object.freeze({ enforcement: file.enforcement, onError: file.onError, rules, exemptions: Object.freeze(exemptions) });
+  const known = new Set(ruleSet.map((rule) => rule.id));
+  const problems = unknownRuleProblems(Object.keys(file.rules), known);
+  const rules = new Map(ruleSet.map((rule) => [rule.id, compileRule(rule, file.rules[rule.id], problems)]));
+  const exemptions = file.exemptions.map((spec, i) => compileExemption(spec, i, known, problems));
+  if (problems.length > 0) throw policyError(problems);
+  return Object.freeze({
+    enforcement: file.enforcement,
+    onError: file.onError,
+    rules,
+    exemptions: Object.freeze(exemptions),
+    internet: internetShares(ruleSet, rules, file.internet.minPublicShare),
+  });
 }
 
-/** Parses policy text (YAML or JSON); YAML errors carry line and column. */
-export function parsePolicy(text: string): Policy {
-  const document = parseDocument(text, { uniqueKeys: true });
+/** Parses policy text (YAML or JSON) for a rule set; YAML errors carry line and column. */
+export function parsePolicy(text: string, ruleSet: readonly Rule[]): Policy {
+  const document = parseDocument(text, YAML_OPTIONS);
   if (document.errors.length > 0) {
-    throw new PolicyError(document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${yamlErrorText(error.message)}`));
+    throw policyError(document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${yamlErrorText(error.message)}`));
   }
   let value: unknown;
   try {
-    value = document.toJS({ maxAliasCount: 100 });
+    value = document.toJS(YAML_TO_JS);
   } catch (error: unknown) {
-    throw new PolicyError([(error as Error).message]);
+    throw policyError([(error as Error).message]);
   }
-  return compilePolicy(value);
+  return compilePolicy(value, ruleSet);
 }
 
-export const DEFAULT_POLICY: Policy = compilePolicy({});
+/** The built-in policy: every rule at its default action and parameters. */
+export function defaultPolicy(ruleSet: readonly Rule[]): Policy {
+  return compilePolicy({}, ruleSet);
+}

@@ -3,6 +3,8 @@
  * schema in compile-policy.ts, so that an error names the rule and the key.
  */
 import { z } from 'zod';
+import { SELECTOR_OPERATORS } from '../core/kubernetes/label-selector.js';
+import { DEFAULT_INTERNET_SHARE } from '../rules/shared/internet.js';
 import { ACTIONS } from '../rules/types.js';
 
 export const POLICY_API_VERSION = 'kube-guardrails.io/v1alpha1';
@@ -13,7 +15,7 @@ const DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 const selectorRequirement = z
   .object({
     key: z.string().min(1),
-    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    operator: z.enum(SELECTOR_OPERATORS),
     values: z.array(z.string()).optional(),
   })
   .strict();
@@ -48,6 +50,17 @@ export const policyFileSchema = z
     kind: z.literal(POLICY_KIND).optional(),
     enforcement: z.enum(['enforce', 'audit']).default('enforce'),
     onError: z.enum(['deny', 'allow']).default('deny'),
+    internet: z
+      .object({
+        minPublicShare: z
+          .number()
+          .gt(0)
+          .lte(1)
+          .default(DEFAULT_INTERNET_SHARE)
+          .describe('Share of the public IPv4 or IPv6 space that counts as the internet, for the world and broad-CIDR rules.'),
+      })
+      .strict()
+      .default({ minPublicShare: DEFAULT_INTERNET_SHARE }),
     rules: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     exemptions: z.array(exemptionSchema).default([]),
   })
@@ -55,5 +68,4 @@ export const policyFileSchema = z
 
 export const actionSchema = z.enum(ACTIONS as unknown as [string, ...string[]]);
 
-export type PolicyFile = z.infer<typeof policyFileSchema>;
 export type ExemptionSpec = z.infer<typeof exemptionSchema>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listFixtures, runFixture } from '../docs/fixtures.js';
 import { renderRuleDocs } from '../docs/rule-docs.js';
+import { findingLine } from '../report/finding-text.js';
 import { RULES } from './index.js';
 
 const RULES_DIRECTORY = join(import.meta.dirname);
@@ -32,7 +33,7 @@ describe('the rule registry', () => {
   });
 
   it('has docs/rules.md in step with the code (run `npm run docs` after changing a rule)', () => {
-    expect(readFileSync(join(ROOT, 'docs', 'rules.md'), 'utf8')).toBe(renderRuleDocs(RULES_DIRECTORY));
+    expect(readFileSync(join(ROOT, 'docs', 'rules.md'), 'utf8')).toBe(renderRuleDocs(RULES_DIRECTORY, RULES));
   });
 });
 
@@ -40,16 +41,24 @@ describe.each(RULES.map((rule) => [rule.id, rule] as const))('rule %s', (id, rul
   const fixtures = listFixtures(RULES_DIRECTORY, id);
 
   it.each(fixtures.filter((f) => f.outcome === 'pass').map((f) => [f.name, f] as const))('does not report pass/%s', (_name, fixture) => {
-    expect(runFixture(rule, fixture)).toEqual([]);
+    expect(runFixture(rule, fixture, RULES)).toEqual([]);
   });
 
   it.each(fixtures.filter((f) => f.outcome === 'fail').map((f) => [f.name, f] as const))('reports fail/%s', (_name, fixture) => {
-    const findings = runFixture(rule, fixture);
+    const findings = runFixture(rule, fixture, RULES);
     expect(findings.length).toBeGreaterThan(0);
     for (const finding of findings) {
-      expect(finding.path).not.toBe('');
-      expect(finding.message).not.toMatch(/[\n\r]/);
+      expect(finding.path.length).toBeGreaterThan(0);
+      // One line the user reads first: what is wrong and the value, within the 100 characters a warning leaves it.
+      expect(finding.summary.length).toBeGreaterThan(10);
+      expect(finding.summary.length).toBeLessThanOrEqual(100);
+      expect(finding.summary).not.toMatch(/[\n\r]|\.$/);
+      expect(finding.fix).toMatch(/^[A-Z`].{10,}\.$/);
+      expect(finding.fix.length).toBeLessThanOrEqual(130);
+      expect(finding.fix).not.toMatch(/[\n\r]|request an exemption/);
+      if (finding.equivalent !== undefined) expect(finding.value).toBeDefined();
+      if (finding.value !== undefined) expect(finding.summary).toContain(finding.value.length <= 30 ? finding.value : finding.value.slice(0, 14));
     }
-    expect(findings.map((finding) => `${finding.path}: ${finding.message}`)).toMatchSnapshot();
+    expect(findings.map((finding) => findingLine(rule.id, finding))).toMatchSnapshot();
   });
 });

@@ -1,11 +1,14 @@
 /**
  * The rule contract. A rule is a pure function of the object under review and a
  * read-only view of the cluster; it returns findings (data) and never throws on
- * purpose. Its id is public: config key, message prefix, SARIF rule id, metrics label.
+ * purpose. Its id is public: config key, message prefix, SARIF rule id, report rule,
+ * metrics label. Findings are rendered into words only at the edges.
  */
 import type { z } from 'zod';
-import type { NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
-import type { Subject, SubjectKind } from '../core/kubernetes/subject.js';
+import type { JudgedKind } from '../core/kubernetes/kinds.js';
+import type { Direction, NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
+import type { FieldPath } from '../core/kubernetes/shape.js';
+import type { SubjectOf } from '../core/kubernetes/subject.js';
 
 export type Action = 'deny' | 'warn' | 'audit' | 'off';
 export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit', 'off'];
@@ -16,30 +19,51 @@ export interface ClusterView {
   networkPolicies(namespace: string): readonly NetworkPolicyModel[] | undefined;
 }
 
+export type DetailValue = string | number | boolean | readonly string[];
+
 export interface Finding {
-  /** Where, in the user's own object, e.g. `spec.ingress[0].from[1].ipBlock.cidr`. */
-  readonly path: string;
-  /** One or two sentences: what is wrong, the offending value, and how to fix it. */
-  readonly message: string;
+  /** Where, in the user's own object: ['spec', 'ingress', 0, 'from', 1, 'ipBlock', 'cidr']. */
+  readonly path: FieldPath;
+  /** One line of at most 100 characters: what is wrong, naming the offending value. No final period. */
+  readonly summary: string;
+  /** One sentence: how to fix it. */
+  readonly fix: string;
+  /** The offending value as the user wrote it, e.g. `1.2.3.4/0`. */
+  readonly value?: string;
+  /** What the value means, when that differs from how it is written, e.g. `0.0.0.0/0`. */
+  readonly equivalent?: string;
+  /** Counts, shares and the other objects involved; shown in JSON, SARIF properties and reports. */
+  readonly details?: Readonly<Record<string, DetailValue>>;
 }
+
+/**
+ * One notion of "the internet" for the whole policy: per direction, the share of public
+ * IPv4 or IPv6 addresses from which the world rule of that direction reports, or
+ * undefined when that rule is off. The world and broad-CIDR rules both read it, so no
+ * threshold can leave a range between them unreported.
+ */
+export type InternetShares = Readonly<Record<Direction, number | undefined>>;
 
 export interface RuleContext<Params> {
   readonly params: Params;
   readonly view: ClusterView;
+  readonly internet: InternetShares;
 }
 
-export interface Rule<Params = unknown> {
+export interface Rule<Params = unknown, Kind extends JudgedKind = JudgedKind> {
   readonly id: string;
   readonly description: string;
   readonly remediation: string;
   readonly defaultAction: Exclude<Action, 'off'>;
-  readonly appliesTo: readonly SubjectKind[];
+  readonly appliesTo: readonly Kind[];
   /** Parameters a policy file may set, with their defaults; a strict object schema. */
   readonly params: z.ZodType<Params>;
-  check(subject: Subject, context: RuleContext<Params>): readonly Finding[];
+  /** Set by the rule that reports the internet in this direction; its action and `minPublicShare` shape InternetShares. */
+  readonly reportsInternet?: Direction;
+  check(subject: SubjectOf<Kind>, context: RuleContext<Params>): readonly Finding[];
 }
 
-/** Erases a rule's parameter type for the registry; the engine passes parsed params back in. */
-export function defineRule<Params>(rule: Rule<Params>): Rule {
-  return rule;
+/** Erases a rule's parameter and kind types for the registry; the engine passes parsed params and matching subjects back in. */
+export function defineRule<Params, Kind extends JudgedKind>(rule: Rule<Params, Kind>): Rule {
+  return rule as unknown as Rule;
 }

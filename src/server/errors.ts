@@ -1,33 +1,42 @@
 /**
- * HTTP errors of the webhook: short JSON with a stable code, never a stack. A bad
- * review is 400, a body over the limit 413; anything else is our bug, logged and 500.
+ * HTTP errors of the webhook: short JSON `{code, message}` with a stable code from the
+ * catalogue, never a stack. Bad reviews and bodies are refused by the routes; malformed
+ * HTTP, oversized headers and request timeouts by the socket handler below; anything
+ * else is our bug, logged and answered 500 KG_INTERNAL.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { GuardrailsError, type ErrorCode } from '../errors.js';
+import { ERRORS, GuardrailsError, type ErrorCode, type ErrorSpec } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
 interface HttpError {
   readonly status: number;
-  readonly code: ErrorCode | 'KG_INTERNAL' | 'KG_NOT_FOUND';
+  readonly code: ErrorCode;
   readonly message: string;
 }
 
+function httpError(code: ErrorCode, message: string): HttpError {
+  const spec: ErrorSpec = ERRORS[code];
+  return { status: spec.httpStatus ?? 500, code, message };
+}
+
 const FASTIFY_CODES: Readonly<Record<string, HttpError>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'KG_BODY_TOO_LARGE', message: 'the request body is larger than the limit' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'KG_BAD_REVIEW', message: 'the request body is empty' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 400, code: 'KG_BAD_REVIEW', message: 'the content type must be application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'KG_BAD_REVIEW', message: 'the content length does not match the body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: httpError('KG_BODY_TOO_LARGE', 'the request body is larger than the limit'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: httpError('KG_BAD_REVIEW', 'the request body is empty'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: httpError('KG_BAD_REVIEW', 'the content type must be application/json'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: httpError('KG_BAD_REVIEW', 'the content length does not match the body'),
 };
 
 function classify(error: FastifyError | GuardrailsError | Error): HttpError {
-  if (error instanceof GuardrailsError) return { status: error.code === 'KG_BODY_TOO_LARGE' ? 413 : 400, code: error.code, message: error.message };
+  if (error instanceof GuardrailsError) return httpError(error.code, error.message);
   const known = 'code' in error && typeof error.code === 'string' ? FASTIFY_CODES[error.code] : undefined;
   if (known !== undefined) return known;
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
   // JSON syntax errors and prototype-poisoning refusals come from the body parser as 400s.
-  if (status === 400) return { status, code: 'KG_BAD_REVIEW', message: `the body is not valid JSON: ${error.message}` };
-  if (status === 413) return FASTIFY_CODES.FST_ERR_CTP_BODY_TOO_LARGE as HttpError;
-  return { status: 500, code: 'KG_INTERNAL', message: 'internal error; see the webhook log' };
+  if (status === 400) return httpError('KG_BAD_REVIEW', `the body is not valid JSON: ${error.message}`);
+  if (status === 413) return httpError('KG_BODY_TOO_LARGE', 'the request body is larger than the limit');
+  return httpError('KG_INTERNAL', 'internal error; see the webhook log');
 }
 
 export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): void {
@@ -39,6 +48,31 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): vo
     void reply.code(http.status).send({ code: http.code, message: http.message });
   });
   app.setNotFoundHandler((request, reply) => {
+    metrics.badRequests.inc({ code: 'KG_NOT_FOUND' });
     void reply.code(404).send({ code: 'KG_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
+}
+
+/** Node's codes for client errors it meets before a request reaches Fastify. */
+const CLIENT_ERRORS: Readonly<Record<string, HttpError>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: httpError('KG_REQUEST_TIMEOUT', 'the request did not arrive within the request timeout'),
+  HPE_HEADER_OVERFLOW: httpError('KG_HEADERS_TOO_LARGE', 'the request headers are larger than the limit'),
+};
+
+const MALFORMED = httpError('KG_BAD_HTTP', 'the request is not well-formed HTTP');
+
+/** Answers an error on a socket that has no request yet (bad framing, header overflow, timeout), then closes it. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, metrics: Metrics): void {
+  // A reset or a socket already gone has no one to answer.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const http = (error.code === undefined ? undefined : CLIENT_ERRORS[error.code]) ?? MALFORMED;
+  metrics.badRequests.inc({ code: http.code });
+  const body = JSON.stringify({ code: http.code, message: http.message });
+  socket.end(
+    `HTTP/1.1 ${http.status} ${STATUS_CODES[http.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -11,12 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { admissionReview, withField, type JsonObject } from '../../test/helpers/review-builders.js';
 import { NOW, reviewServer, type ReviewServer } from '../../test/helpers/review-server.js';
 import type { AdmissionResponse } from '../admission/response.js';
-import { buildReport } from '../cli/check.js';
-import { apiGroupOf } from '../core/kubernetes/subject.js';
+import { manifestView } from '../cluster/manifest-view.js';
+import { admissionKindOf, apiGroupOf } from '../core/kubernetes/kinds.js';
 import { listFixtures, type Fixture } from '../docs/fixtures.js';
-import { manifestView } from '../engine/manifest-view.js';
+import { evaluateBatch } from '../engine/batch.js';
+import { buildReport, type ReportedViolation } from '../report/report.js';
 import { parseManifests, type ManifestObject } from '../manifests/parse-manifests.js';
-import { compilePolicy, DEFAULT_POLICY, type Policy } from '../policy/policy.js';
+import { compilePolicy, defaultPolicy, type Policy } from '../policy/policy.js';
 import { RULES } from '../rules/index.js';
 
 const RULES_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), '..', 'rules');
@@ -30,10 +31,11 @@ interface Case {
   readonly namespace: string;
 }
 
+/** The kinds the table of kinds registers with the webhook. */
 function isWebhookKind(object: JsonObject): boolean {
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
-  if (object.kind === 'NetworkPolicy') return apiGroupOf(apiVersion) === 'networking.k8s.io';
-  return object.kind === 'Pod' && apiVersion === 'v1';
+  const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
+  return typeof object.kind === 'string' && admissionKindOf(apiGroupOf(apiVersion), version, object.kind) !== undefined;
 }
 
 function namespaceOf(object: JsonObject): string {
@@ -53,36 +55,44 @@ const CASES: readonly Case[] = RULES.flatMap((rule) => listFixtures(RULES_DIRECT
   .filter((entry): entry is Case => entry !== undefined);
 
 /** Every rule at deny, so that every finding reaches the (untruncated) status message. */
-const ALL_DENY = compilePolicy({ rules: Object.fromEntries(RULES.map((rule) => [rule.id, { action: 'deny' }])) });
+const ALL_DENY = compilePolicy({ rules: Object.fromEntries(RULES.map((rule) => [rule.id, { action: 'deny' }])) }, RULES);
 
 interface Outcome {
   readonly allowed: boolean;
-  /** `action rule path`, sorted, duplicates removed. */
+  /** `action rule path message` of each finding, sorted, duplicates removed. */
   readonly findings: readonly string[];
 }
 
-const LINE = /^\[([a-z0-9-]+)\] (.+?): /;
+const keyOf = (action: string, finding: Pick<ReportedViolation, 'rule' | 'path' | 'message'>): string => `${action} ${finding.rule} ${finding.path} ${finding.message}`;
 
-function findingsOfLines(action: string, lines: readonly string[]): string[] {
-  return lines.map((line) => {
-    const match = LINE.exec(line);
-    if (match === null) throw new Error(`not a "[rule] path: message" line: ${line}`);
-    return `${action} ${match[1] ?? ''} ${match[2] ?? ''}`;
-  });
+/**
+ * A webhook line is `[rule] path: message` or, for a warning too long for 120
+ * characters, `[rule] message`; it is matched to the check finding it renders.
+ */
+function lineKey(action: string, line: string, expected: readonly ReportedViolation[]): string {
+  const match = /^\[([a-z0-9-]+)\] (.*)$/.exec(line);
+  const [, rule = '', text = ''] = match ?? [];
+  const finding = expected.find((f) => f.rule === rule && f.action === action && (text === `${f.path}: ${f.message}` || text === f.message));
+  return finding === undefined ? `unmatched ${action} ${line}` : keyOf(action, finding);
 }
 
-function webhookOutcome(response: AdmissionResponse): Outcome {
-  const denials = response.status?.code === 403 ? (response.status.message.split('\n')) : [];
-  const findings = [...findingsOfLines('deny', denials), ...findingsOfLines('warn', response.warnings ?? [])];
+function webhookOutcome(response: AdmissionResponse, expected: readonly ReportedViolation[]): Outcome {
+  const denials = response.status?.code === 403 ? response.status.message.split('\n') : [];
+  const findings = [...denials.map((line) => lineKey('deny', line, expected)), ...(response.warnings ?? []).map((line) => lineKey('warn', line, expected))];
   return { allowed: response.allowed, findings: [...new Set(findings)].sort() };
 }
 
-function checkOutcome(entry: Case, policy: Policy): Outcome {
-  const report = buildReport([{ name: entry.fixture.path, objects: entry.objects }], policy, { namespace: CHECK_NAMESPACE }, NOW);
-  const result = report.results[0];
+function checkResult(entry: Case, policy: Policy): ReturnType<typeof buildReport>['results'][number] {
+  const batch = evaluateBatch([{ name: entry.fixture.path, objects: entry.objects }], { rules: RULES, policy, namespace: CHECK_NAMESPACE, now: NOW, viewOf: manifestView });
+  const result = buildReport(batch).results[0];
   if (result === undefined) throw new Error(`${entry.label}: check reported no object`);
   expect(result.failures).toEqual([]);
-  const findings = result.violations.filter((violation) => violation.action !== 'audit').map((violation) => `${violation.action} ${violation.rule} ${violation.path}`);
+  return result;
+}
+
+function checkOutcome(entry: Case, policy: Policy): Outcome {
+  const result = checkResult(entry, policy);
+  const findings = result.violations.filter((violation) => violation.action !== 'audit').map((violation) => keyOf(violation.action, violation));
   return { allowed: result.allowed, findings: [...new Set(findings)].sort() };
 }
 
@@ -102,13 +112,13 @@ async function webhookVerdict(entry: Case, policy: Policy): Promise<AdmissionRes
 }
 
 describe.each([
-  ['the default policy', DEFAULT_POLICY],
+  ['the default policy', defaultPolicy(RULES)],
   ['every rule on deny', ALL_DENY],
 ])('webhook and check agree under %s', (_policyName, policy) => {
   it.each(CASES.map((entry) => [entry.label, entry] as const))('on %s', async (_label, entry) => {
     const response = await webhookVerdict(entry, policy);
     expect(response.warnings ?? []).not.toContainEqual(expect.stringMatching(/^\[kube-guardrails\]/));
-    expect(webhookOutcome(response)).toEqual(checkOutcome(entry, policy));
+    expect(webhookOutcome(response, checkResult(entry, policy).violations)).toEqual(checkOutcome(entry, policy));
   });
 });
 
@@ -118,7 +128,7 @@ describe('the parity corpus', () => {
     expect(kinds).toEqual(new Set(['NetworkPolicy', 'Pod']));
     expect(CASES.filter((entry) => entry.fixture.outcome === 'pass').length).toBeGreaterThan(10);
     expect(CASES.filter((entry) => entry.fixture.outcome === 'fail').length).toBeGreaterThan(20);
-    const allowed = CASES.map((entry) => checkOutcome(entry, DEFAULT_POLICY).allowed);
+    const allowed = CASES.map((entry) => checkOutcome(entry, defaultPolicy(RULES)).allowed);
     expect(allowed).toContain(true);
     expect(allowed).toContain(false);
   });

@@ -3,10 +3,11 @@
  * assignment; an invalid version is refused (logged, counted) and the last good
  * policy keeps serving. Each review reads `current()` once, so it sees one policy.
  */
-import { readFile } from 'node:fs/promises';
 import { GuardrailsError } from '../errors.js';
+import { readPolicyFile } from '../io/policy-file.js';
 import type { Logger } from '../logger.js';
-import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from '../policy/policy.js';
+import { defaultPolicy, type Policy } from '../policy/policy.js';
+import type { Rule } from '../rules/types.js';
 import { watchFiles, type Watch } from './file-watch.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,34 +18,21 @@ export interface PolicySource {
   close(): void;
 }
 
-async function readPolicy(path: string): Promise<Policy> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error: unknown) {
-    throw new GuardrailsError('KG_INPUT_UNREADABLE', `cannot read policy ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    return parsePolicy(text);
-  } catch (error: unknown) {
-    if (error instanceof PolicyError) throw new GuardrailsError('KG_BAD_POLICY', `invalid policy ${path}: ${error.message}`, { cause: error });
-    throw error;
-  }
-}
-
 export interface PolicySourceOptions {
+  readonly rules: readonly Rule[];
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly watchIntervalMs: number;
 }
 
-export function staticPolicySource(policy: Policy = DEFAULT_POLICY): PolicySource {
+export function staticPolicySource(policy: Policy): PolicySource {
   return { current: () => policy, reload: () => Promise.resolve(true), close: () => undefined };
 }
 
 /** Loads the policy once (failing fast if it is invalid), then follows the file. */
 export async function openPolicySource(path: string | undefined, options: PolicySourceOptions): Promise<PolicySource> {
-  if (path === undefined) return staticPolicySource();
+  if (path === undefined) return staticPolicySource(defaultPolicy(options.rules));
+  const readPolicy = (file: string): Promise<Policy> => readPolicyFile(file, options.rules);
   let policy = await readPolicy(path);
   const { logger, metrics } = options;
   const reload = async (): Promise<boolean> => {

@@ -8,7 +8,9 @@ import type { Server as TlsServer } from 'node:tls';
 import type { ServeConfig } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { NO_VIEW } from '../engine/evaluate.js';
-import { buildServer, SERVER_DEFAULTS, type LifecycleState } from './build-server.js';
+import type { Rule } from '../rules/types.js';
+import { buildServer } from './build-server.js';
+import { SERVER_DEFAULTS, type LifecycleState } from './deps.js';
 import { watchFiles, type Watch } from './file-watch.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { openPolicySource } from './policy-source.js';
@@ -85,16 +87,21 @@ async function drainOnSignal(config: ServeConfig, logger: Logger, startDraining:
   await sleep(delay, undefined, { signal: cutShort.signal }).catch(() => undefined);
 }
 
-export async function runServe(config: ServeConfig, version: string): Promise<number> {
+export interface ServeProgram {
+  readonly rules: readonly Rule[];
+  readonly version: string;
+}
+
+export async function runServe(config: ServeConfig, { rules, version }: ServeProgram): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: true });
   let state: LifecycleState = 'starting';
-  const policySource = await openPolicySource(config.policyPath, { logger, metrics, watchIntervalMs: config.watchIntervalMs });
+  const policySource = await openPolicySource(config.policyPath, { rules, logger, metrics, watchIntervalMs: config.watchIntervalMs });
   const credentials = await initialCredentials(config, logger);
   const clientCa = config.clientCaPath === undefined ? undefined : await loadClientCa(config.clientCaPath);
   metrics.certificateExpiry.set(credentials.expiresAt / 1000);
   const app = buildServer(
-    { logger, metrics, policy: () => policySource.current(), view: NO_VIEW, now: () => Date.now(), lifecycle: { state: () => state }, logBodies: config.logBodies },
+    { rules, logger, metrics, policy: () => policySource.current(), view: NO_VIEW, now: () => Date.now(), lifecycle: { state: () => state }, logBodies: config.logBodies },
     { ...SERVER_DEFAULTS, requestTimeoutMs: config.requestTimeoutMs, https: httpsOptions(credentials, clientCa) },
   );
   const address = await app.listen({ port: config.port, host: config.host });

@@ -1,3 +1,4 @@
+import { WARNING_HARD_MAX } from '../admission/response.js';
 /**
  * The webhook end to end, through Fastify's inject(): AdmissionReviews shaped like the
  * API server's (defaulted objects, userInfo, options, ?timeout=5s) in, the wire contract
@@ -24,7 +25,7 @@ import type { AdmissionResponse } from '../admission/response.js';
 import { compilePolicy } from '../policy/policy.js';
 import { RULES } from '../rules/index.js';
 import type { ClusterView } from '../rules/types.js';
-import { manifestView } from '../engine/manifest-view.js';
+import { manifestView } from '../cluster/manifest-view.js';
 
 const servers: ReviewServer[] = [];
 
@@ -131,16 +132,18 @@ describe('denials', () => {
     const response = await respond(admissionReview(both));
     expect(response.allowed).toBe(false);
     expect(messageLines(response).every((line) => line.startsWith('[netpol-world-ingress] '))).toBe(true);
-    expect(response.warnings).toContainEqual(expect.stringMatching(/^\[netpol-world-egress\] spec\.egress/));
+    expect(response.warnings).toContainEqual(expect.stringMatching(/^\[netpol-world-egress\] .*"0\.0\.0\.0\/0"/));
   });
 });
 
 describe('warnings', () => {
-  it('allows a warn-level finding and reports it as a "[rule] path: message" warning', async () => {
+  it('allows a warn-level finding and reports it as a warning with the rule, the value and the fix', async () => {
     const response = await respond(admissionReview(egressToWorld('to-anywhere')));
     expect(response.allowed).toBe(true);
     expect(response.status).toBeUndefined();
-    expect(response.warnings).toEqual([expect.stringMatching(/^\[netpol-world-egress\] spec\.egress\[1\]\.to\[0\]\.ipBlock\.cidr: /)]);
+    expect(response.warnings).toEqual([
+      '[netpol-world-egress] egress rule 1 admits "0.0.0.0/0": the internet (100% of public IPv4). Narrow the cidr to the ranges the pods need, or send external traffic through an egress proxy.',
+    ]);
   });
 
   it.each([
@@ -153,7 +156,7 @@ describe('warnings', () => {
     expect(warnings.length).toBeGreaterThan(10);
     for (const warning of warnings) {
       expect(warning).toMatch(/^\[[a-z-]+\] /);
-      expect(warning.length).toBeLessThanOrEqual(120);
+      expect(warning.length).toBeLessThanOrEqual(WARNING_HARD_MAX);
       expect(warning).not.toMatch(CONTROL);
     }
     expect(warnings.reduce((total, warning) => total + Buffer.byteLength(warning), 0)).toBeLessThan(4096);
@@ -175,7 +178,7 @@ describe('warnings', () => {
 
 describe('audit annotations', () => {
   it('allows an audit-level finding and records it under its rule id', async () => {
-    const policy = compilePolicy({ rules: { 'netpol-world-ingress': { action: 'audit' } } });
+    const policy = compilePolicy({ rules: { 'netpol-world-ingress': { action: 'audit' } } }, RULES);
     const review = admissionReview(WORLD_INGRESS);
     const response = await respond(review, { policy });
     expect(response.allowed).toBe(true);
@@ -186,7 +189,7 @@ describe('audit annotations', () => {
   });
 
   it('keeps every annotation key a valid qualified-name part (≤ 63 characters, no "/") with every rule on audit', async () => {
-    const policy = compilePolicy({ rules: Object.fromEntries(RULES.map((rule) => [rule.id, { action: 'audit' }])) });
+    const policy = compilePolicy({ rules: Object.fromEntries(RULES.map((rule) => [rule.id, { action: 'audit' }])) }, RULES);
     const created = server({ policy, view: manifestView([], 'team-a') });
     const keys = new Set<string>();
     for (const object of [WORLD_INGRESS, egressToWorld('e', 3), hostNetworkPod(), hostPortPod('hp', 2), defaultedPod('bare', { containers: [{ name: 'c', image: 'x' }] })]) {
@@ -207,7 +210,7 @@ describe('audit annotations', () => {
   });
 
   it('records audit findings on a denied request too', async () => {
-    const policy = compilePolicy({ rules: { 'netpol-world-egress': { action: 'audit' } } });
+    const policy = compilePolicy({ rules: { 'netpol-world-egress': { action: 'audit' } } }, RULES);
     const both = defaultedNetworkPolicy('both-ways', { podSelector: {}, ingress: [{}], egress: [{}] });
     const response = await respond(admissionReview(both), { policy });
     expect(response.allowed).toBe(false);
@@ -313,22 +316,22 @@ describe('exemptions and enforcement', () => {
       admissionReview(WORLD_INGRESS, { username: 'bob@example.com', groups: ['developers', 'system:authenticated'] }),
     ],
   ])('waives a denial by %s, and only for the matching requests', async (_by, scope, exempt, other) => {
-    const policy = compilePolicy({ exemptions: [{ name: 'status-page', rules: ['netpol-world-ingress'], reason, ...scope }] });
+    const policy = compilePolicy({ exemptions: [{ name: 'status-page', rules: ['netpol-world-ingress'], reason, ...scope }] }, RULES);
     const created = server({ policy });
     expect((await created.validate(exempt)).response).toEqual({ uid: uidOf(exempt), allowed: true });
     expect((await created.validate(other)).response).toMatchObject({ allowed: false, status: { code: 403 } });
   });
 
   it('no longer waives a finding once the exemption has expired', async () => {
-    const policy = compilePolicy({ exemptions: [{ name: 'old', rules: ['netpol-world-ingress'], namespaces: ['team-a'], reason, expires: '2026-01-31' }] });
+    const policy = compilePolicy({ exemptions: [{ name: 'old', rules: ['netpol-world-ingress'], namespaces: ['team-a'], reason, expires: '2026-01-31' }] }, RULES);
     expect((await respond(admissionReview(WORLD_INGRESS), { policy })).allowed).toBe(false);
   });
 
   it('turns a denial into a warning under enforcement: audit', async () => {
-    const response = await respond(admissionReview(WORLD_INGRESS), { policy: compilePolicy({ enforcement: 'audit' }) });
+    const response = await respond(admissionReview(WORLD_INGRESS), { policy: compilePolicy({ enforcement: 'audit' }, RULES) });
     expect(response.allowed).toBe(true);
     expect(response.status).toBeUndefined();
-    expect(response.warnings).toEqual([expect.stringMatching(/^\[netpol-world-ingress\] spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: /)]);
+    expect(response.warnings).toEqual([expect.stringMatching(/^\[netpol-world-ingress\] \(deny when enforced\) ingress rule 0 admits "0\.0\.0\.0\/0"/)]);
   });
 });
 
@@ -353,7 +356,7 @@ describe('a rule that throws', () => {
   });
 
   it('allows with a "skipped" warning under onError: allow, and still logs and counts the failure', async () => {
-    const created = server({ view: broken, policy: compilePolicy({ onError: 'allow' }) });
+    const created = server({ view: broken, policy: compilePolicy({ onError: 'allow' }, RULES) });
     const review = admissionReview(plainPod());
     const { response } = await created.validate(review);
     expect(response).toEqual({ uid: uidOf(review), allowed: true, warnings: ['[pod-not-isolated] skipped: internal error in the rule'] });
@@ -362,7 +365,7 @@ describe('a rule that throws', () => {
   });
 
   it('never denies for a failure under enforcement: audit', async () => {
-    const { response } = await server({ view: broken, policy: compilePolicy({ enforcement: 'audit', onError: 'deny' }) }).validate(admissionReview(plainPod()));
+    const { response } = await server({ view: broken, policy: compilePolicy({ enforcement: 'audit', onError: 'deny' }, RULES) }).validate(admissionReview(plainPod()));
     expect(response.allowed).toBe(true);
     expect(response.warnings).toEqual(['[pod-not-isolated] skipped: internal error in the rule']);
   });

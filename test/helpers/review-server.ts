@@ -8,9 +8,11 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AdmissionReviewResponse } from '../../src/admission/response.js';
 import { NO_VIEW } from '../../src/engine/evaluate.js';
 import { createLogger } from '../../src/logger.js';
-import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy.js';
+import { defaultPolicy, type Policy } from '../../src/policy/policy.js';
+import { RULES } from '../../src/rules/index.js';
 import type { ClusterView } from '../../src/rules/types.js';
-import { buildServer, SERVER_DEFAULTS, type LifecycleState, type ServerSettings } from '../../src/server/build-server.js';
+import { buildServer } from '../../src/server/build-server.js';
+import { SERVER_DEFAULTS, type LifecycleState, type ServerSettings } from '../../src/server/deps.js';
 import { createMetrics, type Metrics } from '../../src/server/metrics.js';
 
 export const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -56,9 +58,10 @@ export function reviewServer(options: ReviewServerOptions = {}): ReviewServer {
   });
   let state: LifecycleState = options.state ?? 'ready';
   const metrics = createMetrics({ defaultMetrics: false });
-  const policy = options.policy ?? DEFAULT_POLICY;
+  const policy = options.policy ?? defaultPolicy(RULES);
   const app = buildServer(
     {
+      rules: RULES,
       logger: createLogger({ level: 'debug', destination }),
       metrics,
       policy: () => policy,

@@ -2,10 +2,12 @@
  * Field errors phrased as the API server phrases them (k8s.io/apimachinery
  * util/validation/field), so that a review reads like the `kubectl apply` it prevents.
  */
+import { renderPath, type FieldPath } from './shape.js';
+
 export type FieldErrorType = 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden';
 
 export interface FieldError {
-  readonly path: string;
+  readonly path: FieldPath;
   readonly type: FieldErrorType;
   readonly detail: string;
   readonly value?: unknown;
@@ -19,21 +21,21 @@ export function describeFieldError(error: FieldError): string {
 
 /** `spec.x: Invalid value: "tcp": <detail>`, as kubectl prints it. */
 export function formatFieldError(error: FieldError): string {
-  return `${error.path}: ${describeFieldError(error)}`;
+  return `${renderPath(error.path)}: ${describeFieldError(error)}`;
 }
 
-export const required = (path: string, detail: string): FieldError => ({ path, type: 'Required value', detail });
+export const required = (path: FieldPath, detail: string): FieldError => ({ path, type: 'Required value', detail });
 
-export const invalid = (path: string, value: unknown, detail: string): FieldError => ({
+export const invalid = (path: FieldPath, value: unknown, detail: string): FieldError => ({
   path,
   type: 'Invalid value',
   value,
   detail,
 });
 
-export const forbidden = (path: string, detail: string): FieldError => ({ path, type: 'Forbidden', detail });
+export const forbidden = (path: FieldPath, detail: string): FieldError => ({ path, type: 'Forbidden', detail });
 
-export const unsupported = (path: string, value: unknown, supported: readonly string[]): FieldError => ({
+export const unsupported = (path: FieldPath, value: unknown, supported: readonly string[]): FieldError => ({
   path,
   type: 'Unsupported value',
   value,

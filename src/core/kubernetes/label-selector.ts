@@ -6,7 +6,7 @@
  */
 import { forbidden, invalid, required, unsupported, type FieldError } from './field-errors.js';
 import { labelValueErrors, qualifiedNameErrors } from './names.js';
-import { arrayOf, field, fieldPath, indexPath, isRecord, recordOf, stringOf } from './shape.js';
+import { arrayOf, field, fieldPath, indexPath, isRecord, recordOf, stringOf, type FieldPath } from './shape.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -119,7 +119,7 @@ export function describeSelector(selector: LabelSelector): string {
     .join(', ');
 }
 
-function operatorErrors(operator: unknown, valueCount: number, path: string): FieldError[] {
+function operatorErrors(operator: unknown, valueCount: number, path: FieldPath): FieldError[] {
   if (operator === 'In' || operator === 'NotIn') {
     return valueCount === 0 ? [required(fieldPath(path, 'values'), "must be specified when `operator` is 'In' or 'NotIn'")] : [];
   }
@@ -129,7 +129,7 @@ function operatorErrors(operator: unknown, valueCount: number, path: string): Fi
   return [unsupported(fieldPath(path, 'operator'), operator, SELECTOR_OPERATORS)];
 }
 
-function validateRequirement(raw: unknown, path: string): FieldError[] {
+function validateRequirement(raw: unknown, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
   const record = recordOf(raw);
   if (record === undefined) return [invalid(path, raw, 'must be an object')];
@@ -144,18 +144,18 @@ function validateRequirement(raw: unknown, path: string): FieldError[] {
   return errors;
 }
 
-function keyErrors(key: unknown, path: string): FieldError[] {
+function keyErrors(key: unknown, path: FieldPath): FieldError[] {
   if (typeof key !== 'string') return [invalid(path, key, 'must be a string')];
   return qualifiedNameErrors(key).map((message) => invalid(path, key, message));
 }
 
-function labelValueFieldErrors(value: unknown, path: string): FieldError[] {
+function labelValueFieldErrors(value: unknown, path: FieldPath): FieldError[] {
   if (typeof value !== 'string') return [invalid(path, value, 'must be a string')];
   return labelValueErrors(value).map((message) => invalid(path, value, message));
 }
 
 /** Label maps, as in metadata.labels or matchLabels. */
-export function validateLabels(raw: unknown, path: string): FieldError[] {
+export function validateLabels(raw: unknown, path: FieldPath): FieldError[] {
   if (raw === undefined || raw === null) return [];
   if (!isRecord(raw)) return [invalid(path, raw, 'must be a map of strings')];
   const errors: FieldError[] = [];
@@ -210,7 +210,7 @@ const NO_FIELD_ERRORS: readonly FieldError[] = [];
 Object.freeze(NO_FIELD_ERRORS);
 
 /** ValidateLabelSelector for new objects (label values in selectors are checked too). */
-export function validateLabelSelector(raw: unknown, path: string): readonly FieldError[] {
+export function validateLabelSelector(raw: unknown, path: FieldPath): readonly FieldError[] {
   if (raw === undefined || raw === null || isPlainValidSelector(raw)) return NO_FIELD_ERRORS;
   if (!isRecord(raw)) return [invalid(path, raw, 'must be a label selector object')];
   const errors = validateLabels(field(raw, 'matchLabels'), fieldPath(path, 'matchLabels'));

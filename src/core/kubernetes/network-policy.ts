@@ -6,11 +6,11 @@
  * spellings of the empty selector. Raw manifests and admitted objects therefore read alike.
  */
 import { MATCH_EVERYTHING, readLabelSelector, type LabelSelector } from './label-selector.js';
-import { arrayOf, field, recordOf, stringOf, type JsonRecord } from './shape.js';
+import { arrayOf, field, recordOf, stringOf, type FieldPath, type JsonRecord } from './shape.js';
 
-export type Direction = 'ingress' | 'egress';
+export const DIRECTIONS = ['ingress', 'egress'] as const;
 
-export const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+export type Direction = (typeof DIRECTIONS)[number];
 
 /** The list of peers a rule of this direction holds, and the type name in policyTypes. */
 export const DIRECTION_FIELDS: Readonly<Record<Direction, { peers: 'from' | 'to'; policyType: 'Ingress' | 'Egress' }>> = {
@@ -24,14 +24,14 @@ export interface IpBlockPeer {
 }
 
 export interface PolicyPeer {
-  readonly path: string;
+  readonly path: FieldPath;
   readonly podSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
   readonly ipBlock?: IpBlockPeer;
 }
 
 export interface PolicyPort {
-  readonly path: string;
+  readonly path: FieldPath;
   readonly protocol: string;
   /** A number, a named port, or absent for every port of the protocol. */
   readonly port?: number | string;
@@ -40,7 +40,8 @@ export interface PolicyPort {
 
 export interface PolicyRule {
   readonly index: number;
-  readonly path: string;
+  readonly direction: Direction;
+  readonly path: FieldPath;
   /** Empty means every source (ingress) or destination (egress). */
   readonly peers: readonly PolicyPeer[];
   /** Empty means every port of every protocol. */
@@ -67,7 +68,7 @@ function readIpBlock(raw: unknown): IpBlockPeer {
 }
 
 // Built field by field rather than with conditional spreads: this runs on every review.
-function readPeer(raw: unknown, path: string): PolicyPeer {
+function readPeer(raw: unknown, path: FieldPath): PolicyPeer {
   const record = recordOf(raw);
   const podSelector = field(record, 'podSelector');
   const namespaceSelector = field(record, 'namespaceSelector');
@@ -79,7 +80,7 @@ function readPeer(raw: unknown, path: string): PolicyPeer {
   return peer;
 }
 
-function readPort(raw: unknown, path: string): PolicyPort {
+function readPort(raw: unknown, path: FieldPath): PolicyPort {
   const record = recordOf(raw);
   const port = field(record, 'port');
   const endPort = field(record, 'endPort');
@@ -92,13 +93,14 @@ function readPort(raw: unknown, path: string): PolicyPort {
 function readRules(spec: JsonRecord | undefined, direction: Direction): PolicyRule[] {
   const peersKey = DIRECTION_FIELDS[direction].peers;
   return (arrayOf(field(spec, direction)) ?? []).map((raw, index) => {
-    const path = `spec.${direction}[${index}]`;
+    const path = ['spec', direction, index];
     const rule = recordOf(raw);
     return {
       index,
+      direction,
       path,
-      peers: (arrayOf(field(rule, peersKey)) ?? []).map((peer, i) => readPeer(peer, `${path}.${peersKey}[${i}]`)),
-      ports: (arrayOf(field(rule, 'ports')) ?? []).map((port, i) => readPort(port, `${path}.ports[${i}]`)),
+      peers: (arrayOf(field(rule, peersKey)) ?? []).map((peer, i) => readPeer(peer, [...path, peersKey, i])),
+      ports: (arrayOf(field(rule, 'ports')) ?? []).map((port, i) => readPort(port, [...path, 'ports', i])),
     };
   });
 }

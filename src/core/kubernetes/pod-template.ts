@@ -1,55 +1,36 @@
 /**
- * Where each workload kind keeps its pod template, so that findings point into the
- * user's own object (`spec.template.spec.hostNetwork`, not a synthetic Pod).
+ * Where each workload kind keeps its pod template (from the table of kinds), so that
+ * findings point into the user's own object (`spec.template.spec.hostNetwork`, not a
+ * synthetic Pod).
  */
-import { field, recordOf, stringMapOf, valueAt, type JsonRecord } from './shape.js';
+import type { KindSpec } from './kinds.js';
 import type { Labels } from './label-selector.js';
-
-const TEMPLATE_LOCATIONS: Readonly<Record<string, readonly string[]>> = {
-  Pod: [],
-  PodTemplate: ['template'],
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-
-export const POD_TEMPLATE_KINDS: readonly string[] = Object.keys(TEMPLATE_LOCATIONS);
+import { field, recordOf, stringMapOf, valueAt, type FieldPath, type JsonRecord } from './shape.js';
 
 export interface PodTemplateModel {
-  /** Path of the template's metadata in the user's object, e.g. `spec.template.metadata`. */
-  readonly metadataPath: string;
-  /** Path of the pod spec in the user's object, e.g. `spec.template.spec`. */
-  readonly specPath: string;
+  /** Path of the template's metadata in the user's object, e.g. ['spec', 'template', 'metadata']. */
+  readonly metadataPath: FieldPath;
+  /** Path of the pod spec in the user's object, e.g. ['spec', 'template', 'spec']. */
+  readonly specPath: FieldPath;
   readonly labels: Labels;
   readonly spec: JsonRecord;
 }
 
-export function isPodTemplateKind(kind: string): boolean {
-  return Object.prototype.hasOwnProperty.call(TEMPLATE_LOCATIONS, kind);
-}
-
-export function readPodTemplate(object: JsonRecord, kind: string): PodTemplateModel | undefined {
-  if (!isPodTemplateKind(kind)) return undefined;
-  const location = TEMPLATE_LOCATIONS[kind] ?? [];
+/** The pod template of an object whose kind has one in the table; undefined for other kinds. */
+export function readPodTemplate(object: JsonRecord, spec: KindSpec): PodTemplateModel | undefined {
+  const location = spec.templatePath;
+  if (location === undefined) return undefined;
   const template = location.length === 0 ? object : recordOf(valueAt(object, location));
-  const prefix = location.join('.');
-  const join = (key: string): string => (prefix === '' ? key : `${prefix}.${key}`);
   return {
-    metadataPath: join('metadata'),
-    specPath: join('spec'),
+    metadataPath: [...location, 'metadata'],
+    specPath: [...location, 'spec'],
     labels: stringMapOf(field(recordOf(field(template, 'metadata')), 'labels')),
     spec: recordOf(field(template, 'spec')) ?? {},
   };
 }
 
-export type ContainerList = 'containers' | 'initContainers';
-
 export interface ContainerPort {
-  readonly path: string;
+  readonly path: FieldPath;
   readonly containerName: string;
   readonly hostPort: unknown;
   readonly containerPort: unknown;
@@ -71,7 +52,7 @@ export function containerPorts(template: PodTemplateModel): ContainerPort[] {
       declared.forEach((port: unknown, p) => {
         const portRecord = recordOf(port);
         ports.push({
-          path: `${template.specPath}.${list}[${c}].ports[${p}]`,
+          path: [...template.specPath, list, c, 'ports', p],
           containerName: typeof name === 'string' ? name : `#${c}`,
           hostPort: field(portRecord, 'hostPort'),
           containerPort: field(portRecord, 'containerPort'),

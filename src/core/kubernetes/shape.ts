@@ -27,14 +27,29 @@ export function field(record: JsonRecord | undefined, key: string): unknown {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** `base.key`, or `base["key"]` for keys that are not identifiers (label keys with / or .). */
-export function fieldPath(base: string, key: string): string {
-  if (!IDENTIFIER.test(key)) return `${base}[${JSON.stringify(key)}]`;
-  return base === '' ? key : `${base}.${key}`;
+/** Where a field is in an object: keys and list indexes, e.g. ['spec', 'ingress', 0, 'from']. */
+export type PathSegment = string | number;
+export type FieldPath = readonly PathSegment[];
+
+/** `spec.ingress[0].from`, with `["key"]` for keys that are not identifiers (label keys with / or .). */
+export function renderPath(path: FieldPath): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (!IDENTIFIER.test(segment)) text += `[${JSON.stringify(segment)}]`;
+    else text += text === '' ? segment : `.${segment}`;
+  }
+  return text;
 }
 
-export function indexPath(base: string, index: number): string {
-  return `${base}[${index}]`;
+/** The path of a key under `base`. */
+export function fieldPath(base: FieldPath, key: string): FieldPath {
+  return [...base, key];
+}
+
+/** The path of a list item under `base`. */
+export function indexPath(base: FieldPath, index: number): FieldPath {
+  return [...base, index];
 }
 
 /** A string-to-string map (labels); entries of other types are dropped and reported by validation. */
@@ -49,9 +64,12 @@ export function stringMapOf(value: unknown): Readonly<Record<string, string>> {
   return result;
 }
 
-/** The value at a dotted path of plain keys, e.g. `['spec', 'template']`. */
-export function valueAt(root: unknown, keys: readonly string[]): unknown {
+/** The value at a path of keys and list indexes, e.g. `['spec', 'template']`; undefined when absent. */
+export function valueAt(root: unknown, path: FieldPath): unknown {
   let current: unknown = root;
-  for (const key of keys) current = field(recordOf(current), key);
+  for (const segment of path) {
+    if (typeof segment === 'number') current = Array.isArray(current) ? (current[segment] as unknown) : undefined;
+    else current = field(recordOf(current), segment);
+  }
   return current;
 }

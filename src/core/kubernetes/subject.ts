@@ -1,70 +1,70 @@
 /**
  * The object under review, read once: identity, labels, and the kind-specific models
- * that rules consume. Rules never parse the raw object themselves.
+ * that rules consume. Rules never parse the raw object themselves. The subject is a
+ * union on `judgedAs`, so a rule typed for NetworkPolicies gets the policy model.
  */
-import { stringMapOf, field, recordOf, stringOf, type JsonRecord } from './shape.js';
+import { kindOf, type JudgedKind, type KindSpec } from './kinds.js';
+import type { Labels } from './label-selector.js';
 import { readNetworkPolicy, type NetworkPolicyModel } from './network-policy.js';
 import { readPodTemplate, type PodTemplateModel } from './pod-template.js';
-import type { Labels } from './label-selector.js';
+import { field, recordOf, stringMapOf, stringOf, type JsonRecord } from './shape.js';
 
-export type SubjectKind = 'NetworkPolicy' | 'PodTemplate' | 'Namespace' | 'Other';
-
-export interface Subject {
+interface SubjectBase {
   readonly object: JsonRecord;
   readonly apiVersion: string;
   readonly kind: string;
-  readonly subjectKind: SubjectKind;
   readonly name: string;
   readonly namespace: string;
   readonly labels: Labels;
-  readonly networkPolicy?: NetworkPolicyModel;
-  readonly podTemplate?: PodTemplateModel;
 }
 
-/** API group each judged kind must come from: Calico and Cilium also define a kind NetworkPolicy. */
-const JUDGED_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  NetworkPolicy: ['networking.k8s.io'],
-  Namespace: [''],
-  Pod: [''],
-  PodTemplate: [''],
-  ReplicationController: [''],
-  Deployment: ['apps', 'extensions'],
-  StatefulSet: ['apps'],
-  DaemonSet: ['apps', 'extensions'],
-  ReplicaSet: ['apps', 'extensions'],
-  Job: ['batch'],
-  CronJob: ['batch'],
-};
-
-export function apiGroupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
+export interface NetworkPolicySubject extends SubjectBase {
+  readonly judgedAs: 'NetworkPolicy';
+  readonly spec: KindSpec;
+  readonly networkPolicy: NetworkPolicyModel;
 }
 
-function subjectKindOf(kind: string, apiVersion: string): SubjectKind {
-  const groups = Object.prototype.hasOwnProperty.call(JUDGED_GROUPS, kind) ? JUDGED_GROUPS[kind] : undefined;
-  if (groups === undefined || !groups.includes(apiGroupOf(apiVersion))) return 'Other';
-  if (kind === 'NetworkPolicy' || kind === 'Namespace') return kind;
-  return 'PodTemplate';
+export interface PodTemplateSubject extends SubjectBase {
+  readonly judgedAs: 'PodTemplate';
+  readonly spec: KindSpec;
+  readonly podTemplate: PodTemplateModel;
 }
 
-export function readSubject(object: JsonRecord, defaultNamespace: string): Subject {
+export interface NamespaceSubject extends SubjectBase {
+  readonly judgedAs: 'Namespace';
+  readonly spec: KindSpec;
+}
+
+/** A kind no rule judges (a ConfigMap, a Calico NetworkPolicy). */
+export interface OtherSubject extends SubjectBase {
+  readonly judgedAs: 'Other';
+}
+
+export type Subject = NetworkPolicySubject | PodTemplateSubject | NamespaceSubject | OtherSubject;
+
+export type SubjectOf<K extends JudgedKind> = Extract<Subject, { readonly judgedAs: K }>;
+
+function readBase(object: JsonRecord, defaultNamespace: string): { base: SubjectBase; spec: KindSpec | undefined } {
   const metadata = recordOf(field(object, 'metadata'));
   const kind = stringOf(field(object, 'kind')) ?? '';
   const apiVersion = stringOf(field(object, 'apiVersion')) ?? '';
-  const subjectKind = subjectKindOf(kind, apiVersion);
   const name = stringOf(field(metadata, 'name')) ?? stringOf(field(metadata, 'generateName')) ?? '';
-  const namespace = kind === 'Namespace' ? name : (stringOf(field(metadata, 'namespace')) ?? defaultNamespace);
-  const podTemplate = subjectKind === 'PodTemplate' ? readPodTemplate(object, kind) : undefined;
-  return {
-    object,
-    apiVersion,
-    kind,
-    subjectKind,
-    name,
-    namespace,
-    labels: stringMapOf(field(metadata, 'labels')),
-    ...(subjectKind === 'NetworkPolicy' ? { networkPolicy: readNetworkPolicy(object, defaultNamespace) } : {}),
-    ...(podTemplate === undefined ? {} : { podTemplate }),
-  };
+  const spec = kindOf(apiVersion, kind);
+  const namespace = spec?.scope === 'Cluster' ? name : (stringOf(field(metadata, 'namespace')) ?? defaultNamespace);
+  return { base: { object, apiVersion, kind, name, namespace, labels: stringMapOf(field(metadata, 'labels')) }, spec };
+}
+
+export function readSubject(object: JsonRecord, defaultNamespace: string): Subject {
+  const { base, spec } = readBase(object, defaultNamespace);
+  if (spec === undefined) return { ...base, judgedAs: 'Other' };
+  switch (spec.judgedAs) {
+    case 'NetworkPolicy':
+      return { ...base, judgedAs: 'NetworkPolicy', spec, networkPolicy: readNetworkPolicy(object, defaultNamespace) };
+    case 'PodTemplate': {
+      const podTemplate = readPodTemplate(object, spec);
+      return podTemplate === undefined ? { ...base, judgedAs: 'Other' } : { ...base, judgedAs: 'PodTemplate', spec, podTemplate };
+    }
+    case 'Namespace':
+      return { ...base, judgedAs: 'Namespace', spec };
+  }
 }

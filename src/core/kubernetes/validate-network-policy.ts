@@ -9,12 +9,12 @@ import { forbidden, invalid, required, unsupported, type FieldError } from './fi
 import { validateLabelSelector } from './label-selector.js';
 import { portNameErrors, portNumberErrors } from './names.js';
 import { DIRECTION_FIELDS, DIRECTIONS, type Direction } from './network-policy.js';
-import { field, fieldPath, indexPath, isRecord, recordOf, type JsonRecord } from './shape.js';
+import { field, fieldPath, indexPath, isRecord, recordOf, type FieldPath, type JsonRecord } from './shape.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const POLICY_TYPES = ['Ingress', 'Egress'];
 
-function listAt(record: JsonRecord | undefined, key: string, path: string, errors: FieldError[]): readonly unknown[] {
+function listAt(record: JsonRecord | undefined, key: string, path: FieldPath, errors: FieldError[]): readonly unknown[] {
   const value = field(record, key);
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
@@ -24,18 +24,18 @@ function listAt(record: JsonRecord | undefined, key: string, path: string, error
   return value;
 }
 
-function validatePortNumber(value: unknown, path: string): FieldError[] {
+function validatePortNumber(value: unknown, path: FieldPath): FieldError[] {
   if (typeof value !== 'number') return [invalid(path, value, 'must be an integer')];
   return portNumberErrors(value).map((message) => invalid(path, value, message));
 }
 
-function validateEndPort(port: number, endPort: unknown, path: string): FieldError[] {
+function validateEndPort(port: number, endPort: unknown, path: FieldPath): FieldError[] {
   const errors = validatePortNumber(endPort, path);
   if (typeof endPort === 'number' && endPort < port) errors.unshift(invalid(path, endPort, 'must be greater than or equal to `port`'));
   return errors;
 }
 
-function validateNamedOrAbsentPort(port: unknown, endPort: unknown, path: string): FieldError[] {
+function validateNamedOrAbsentPort(port: unknown, endPort: unknown, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof port === 'string') {
     if (endPort != null) errors.push(invalid(fieldPath(path, 'endPort'), endPort, 'may not be specified when `port` is non-numeric'));
@@ -55,7 +55,7 @@ function isPlainValidPort(raw: JsonRecord): boolean {
   return protocolOk && endPort == null && typeof port === 'number' && portNumberErrors(port).length === 0;
 }
 
-export function validatePolicyPort(raw: unknown, path: string): FieldError[] {
+export function validatePolicyPort(raw: unknown, path: FieldPath): FieldError[] {
   if (!isRecord(raw)) return [invalid(path, raw, 'must be an object')];
   if (isPlainValidPort(raw)) return [];
   const errors: FieldError[] = [];
@@ -72,12 +72,12 @@ export function validatePolicyPort(raw: unknown, path: string): FieldError[] {
   return errors;
 }
 
-function validateCidrText(value: unknown, path: string): FieldError[] {
+function validateCidrText(value: unknown, path: FieldPath): FieldError[] {
   if (typeof value !== 'string') return [invalid(path, value, INVALID_CIDR_REASON)];
   return parseCidr(value).ok ? [] : [invalid(path, value, INVALID_CIDR_REASON)];
 }
 
-export function validateIpBlock(raw: unknown, path: string): FieldError[] {
+export function validateIpBlock(raw: unknown, path: FieldPath): FieldError[] {
   const record = recordOf(raw);
   if (record === undefined) return [invalid(path, raw, 'must be an object')];
   const cidrText = field(record, 'cidr');
@@ -98,7 +98,7 @@ export function validateIpBlock(raw: unknown, path: string): FieldError[] {
   return errors;
 }
 
-export function validatePeer(raw: unknown, path: string): FieldError[] {
+export function validatePeer(raw: unknown, path: FieldPath): FieldError[] {
   if (!isRecord(raw)) return [invalid(path, raw, 'must be an object')];
   const errors: FieldError[] = [];
   const podSelector = field(raw, 'podSelector');
@@ -115,36 +115,36 @@ export function validatePeer(raw: unknown, path: string): FieldError[] {
 
 function validateRules(spec: JsonRecord | undefined, direction: Direction): FieldError[] {
   const errors: FieldError[] = [];
-  listAt(spec, direction, 'spec', errors).forEach((raw, index) => {
-    const path = `spec.${direction}[${index}]`;
+  listAt(spec, direction, ['spec'], errors).forEach((raw, index) => {
+    const path = ['spec', direction, index];
     const rule = recordOf(raw);
     if (rule === undefined) {
       errors.push(invalid(path, raw, 'must be an object'));
       return;
     }
     const peersKey = DIRECTION_FIELDS[direction].peers;
-    listAt(rule, 'ports', path, errors).forEach((port, i) => errors.push(...validatePolicyPort(port, `${path}.ports[${i}]`)));
-    listAt(rule, peersKey, path, errors).forEach((peer, i) => errors.push(...validatePeer(peer, `${path}.${peersKey}[${i}]`)));
+    listAt(rule, 'ports', path, errors).forEach((port, i) => errors.push(...validatePolicyPort(port, [...path, 'ports', i])));
+    listAt(rule, peersKey, path, errors).forEach((peer, i) => errors.push(...validatePeer(peer, [...path, peersKey, i])));
   });
   return errors;
 }
 
 function validatePolicyTypes(spec: JsonRecord | undefined): FieldError[] {
   const errors: FieldError[] = [];
-  const types = listAt(spec, 'policyTypes', 'spec', errors);
-  if (types.length > POLICY_TYPES.length) return [invalid('spec.policyTypes', types, 'may not specify more than two policyTypes')];
+  const types = listAt(spec, 'policyTypes', ['spec'], errors);
+  if (types.length > POLICY_TYPES.length) return [invalid(['spec', 'policyTypes'], types, 'may not specify more than two policyTypes')];
   types.forEach((type, i) => {
-    if (!POLICY_TYPES.includes(type as string)) errors.push(unsupported(indexPath('spec.policyTypes', i), type, POLICY_TYPES));
+    if (!POLICY_TYPES.includes(type as string)) errors.push(unsupported(['spec', 'policyTypes', i], type, POLICY_TYPES));
   });
   return errors;
 }
 
 export function validateNetworkPolicySpec(object: JsonRecord): FieldError[] {
   const spec = field(object, 'spec');
-  if (spec != null && !isRecord(spec)) return [invalid('spec', spec, 'must be an object')];
+  if (spec != null && !isRecord(spec)) return [invalid(['spec'], spec, 'must be an object')];
   const record = recordOf(spec);
   return [
-    ...validateLabelSelector(field(record, 'podSelector'), 'spec.podSelector'),
+    ...validateLabelSelector(field(record, 'podSelector'), ['spec', 'podSelector']),
     ...DIRECTIONS.flatMap((direction) => validateRules(record, direction)),
     ...validatePolicyTypes(record),
   ];

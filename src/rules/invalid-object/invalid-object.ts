@@ -5,13 +5,39 @@ import { field, recordOf } from '../../core/kubernetes/shape.js';
 import type { Subject } from '../../core/kubernetes/subject.js';
 import { validateNetworkPolicySpec } from '../../core/kubernetes/validate-network-policy.js';
 import { validatePodTemplate } from '../../core/kubernetes/validate-pod-template.js';
-import { defineRule } from '../types.js';
+import { fitSummary, quote } from '../shared/words.js';
+import { defineRule, type Finding } from '../types.js';
 
 function fieldErrors(subject: Subject): FieldError[] {
-  const labels = validateLabels(field(recordOf(field(subject.object, 'metadata')), 'labels'), 'metadata.labels');
-  if (subject.subjectKind === 'NetworkPolicy') return [...labels, ...validateNetworkPolicySpec(subject.object)];
-  if (subject.podTemplate !== undefined) return [...labels, ...validatePodTemplate(subject.object, subject.kind, subject.podTemplate)];
+  const labels = validateLabels(field(recordOf(field(subject.object, 'metadata')), 'labels'), ['metadata', 'labels']);
+  if (subject.judgedAs === 'NetworkPolicy') return [...labels, ...validateNetworkPolicySpec(subject.object)];
+  if (subject.judgedAs === 'PodTemplate') return [...labels, ...validatePodTemplate(subject.object, subject.kind, subject.podTemplate)];
   return labels;
+}
+
+function shownValue(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A string quoted, anything else as its JSON, both cut to fit a summary. */
+function summaryValue(value: unknown, shown: string): string {
+  if (typeof value === 'string') return quote(value, 30);
+  return shown.length <= 40 ? shown : `${shown.slice(0, 39)}…`;
+}
+
+function findingOf(error: FieldError): Finding {
+  const value = shownValue(error.value);
+  const apiServerMessage = describeFieldError(error);
+  const summary = fitSummary(`the API server would refuse this: ${error.type}${value === undefined ? '' : ` ${summaryValue(error.value, value)}`}`, `: ${error.detail}`);
+  return {
+    path: error.path,
+    summary,
+    // The detail without the value: a template's whole label map would make the line unbounded.
+    fix: error.detail === '' || summary.endsWith(error.detail) ? 'Correct this field before applying.' : `Correct the field (${error.detail}).`,
+    ...(value === undefined ? {} : { value }),
+    details: { apiServerMessage },
+  };
 }
 
 export const invalidObject = defineRule({
@@ -22,9 +48,5 @@ export const invalidObject = defineRule({
   defaultAction: 'deny',
   appliesTo: ['NetworkPolicy', 'PodTemplate', 'Namespace'],
   params: z.object({}).strict(),
-  check: (subject) =>
-    fieldErrors(subject).map((error) => ({
-      path: error.path,
-      message: `the API server would reject this object with "${describeFieldError(error)}"; correct ${error.path} before applying.`,
-    })),
+  check: (subject) => fieldErrors(subject).map(findingOf),
 });

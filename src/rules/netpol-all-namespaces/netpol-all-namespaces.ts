@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { describeSelector, isEmptySelector, type LabelSelector } from '../../core/kubernetes/label-selector.js';
+import { describeSelector, isEmptySelector, MATCH_EVERYTHING, type LabelSelector } from '../../core/kubernetes/label-selector.js';
 import { DIRECTIONS, type Direction, type NetworkPolicyModel, type PolicyPeer } from '../../core/kubernetes/network-policy.js';
-import { fieldPath } from '../../core/kubernetes/shape.js';
+import { fitSummary } from '../shared/words.js';
 import { defineRule, type Finding } from '../types.js';
 
 const ID = 'netpol-all-namespaces';
@@ -24,15 +24,18 @@ function isClusterWidePeer(peer: PolicyPeer): boolean {
 
 function peerFindings(policy: NetworkPolicyModel, direction: Direction): Finding[] {
   if (!policy.isolates[direction]) return [];
-  const verb = direction === 'ingress' ? 'admits traffic from' : 'allows traffic to';
+  const verb = direction === 'ingress' ? 'admits' : 'allows';
   return policy.rules[direction].flatMap((rule) =>
-    rule.peers.filter(isClusterWidePeer).map((peer) => ({
-      path: fieldPath(peer.path, 'namespaceSelector'),
-      message:
-        `${direction} rule ${rule.index} ${verb} every pod in every namespace: namespaceSelector ${describeSelector(peer.namespaceSelector ?? { requirements: [] })} ` +
-        `matches all namespaces and no podSelector narrows it; select the namespaces by kubernetes.io/metadata.name In [...] ` +
-        `and add a podSelector, or request an exemption for ${ID}.`,
-    })),
+    rule.peers.filter(isClusterWidePeer).map((peer): Finding => {
+      const selector = describeSelector(peer.namespaceSelector ?? MATCH_EVERYTHING);
+      return {
+        path: [...peer.path, 'namespaceSelector'],
+        summary: fitSummary(`${direction} rule ${rule.index} ${verb} all pods of all namespaces: ${selector}`),
+        fix: 'Name the namespaces with kubernetes.io/metadata.name In [...] and add a podSelector for the client pods.',
+        value: selector,
+        details: { rule: rule.index },
+      };
+    }),
   );
 }
 
@@ -45,8 +48,5 @@ export const netpolAllNamespaces = defineRule({
   defaultAction: 'warn',
   appliesTo: ['NetworkPolicy'],
   params,
-  check: (subject) => {
-    const policy = subject.networkPolicy;
-    return policy === undefined ? [] : DIRECTIONS.flatMap((direction) => peerFindings(policy, direction));
-  },
+  check: (subject) => DIRECTIONS.flatMap((direction) => peerFindings(subject.networkPolicy, direction)),
 });

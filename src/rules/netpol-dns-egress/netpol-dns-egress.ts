@@ -3,7 +3,9 @@ import { selectorIncludes, selectorMatches, type Labels } from '../../core/kuber
 import type { NetworkPolicyModel, PolicyPeer, PolicyPort, PolicyRule } from '../../core/kubernetes/network-policy.js';
 import { AddressSet } from '../../core/net/address-set.js';
 import { parseCidr } from '../../core/net/cidr.js';
-import { directionExposure } from '../shared/admitted-addresses.js';
+import { directionExposure } from '../../core/netpol/admitted-addresses.js';
+import { portAdmits } from '../../core/netpol/exposure.js';
+import { fitSummary, formatLabels } from '../shared/words.js';
 import { defineRule, type ClusterView, type Finding } from '../types.js';
 
 const ID = 'netpol-dns-egress';
@@ -29,10 +31,9 @@ type Params = z.infer<typeof params>;
 type Protocol = 'UDP' | 'TCP';
 
 function portAllows(port: PolicyPort, protocol: Protocol, p: Params): boolean {
-  if (port.protocol !== protocol) return false;
-  if (port.port === undefined) return true;
-  if (typeof port.port === 'string') return (protocol === 'UDP' ? p.udpPortNames : p.tcpPortNames).includes(port.port);
-  return port.port === p.port || (port.endPort !== undefined && port.port <= p.port && p.port <= port.endPort);
+  // A named port resolves on the DNS pods' containers; the names they use are parameters.
+  if (typeof port.port === 'string') return port.protocol === protocol && (protocol === 'UDP' ? p.udpPortNames : p.tcpPortNames).includes(port.port);
+  return portAdmits(port, protocol, p.port);
 }
 
 function dnsAddresses(p: Params): AddressSet {
@@ -73,19 +74,20 @@ function dnsFindings(policy: NetworkPolicyModel, view: ClusterView, p: Params): 
   const covering = policiesCovering(policy, others);
   const missing = (['UDP', 'TCP'] as const).filter((protocol) => !reaches(covering, protocol, p));
   if (missing.length === 0) return [];
-  const where = covering.length > 1 ? `this policy and the ${covering.length - 1} other egress policies selecting its pods` : 'this policy';
+  const blocked = missing.map((protocol) => `${protocol} ${p.port}`).join(' and ');
+  const dns = `${p.namespace}/${formatLabels(p.podLabels)}`;
   return [
     {
-      path: 'spec.egress',
-      message:
-        `the pods isolated for egress cannot reach cluster DNS (${p.namespace} pods ${Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}) ` +
-        `on ${missing.map((protocol) => `${protocol} ${p.port}`).join(' or ')}: no rule of ${where} allows it; add an egress rule to ` +
-        `namespaceSelector kubernetes.io/metadata.name=${p.namespace} with that podSelector on UDP and TCP ${p.port}.`,
+      path: ['spec', 'egress'],
+      summary: fitSummary(`egress isolation blocks cluster DNS on ${blocked}`, ` (${dns})`),
+      fix: `Allow egress to namespace ${p.namespace}, pods ${formatLabels(p.podLabels)}, on UDP and TCP ${p.port}.`,
+      value: blocked,
+      details: { missing: [...missing], dnsNamespace: p.namespace, coveringPolicies: covering.map((candidate) => candidate.name) },
     },
   ];
 }
 
-export const netpolDnsEgress = defineRule<Params>({
+export const netpolDnsEgress = defineRule({
   id: ID,
   description:
     'An egress-isolating NetworkPolicy whose pods cannot reach the cluster DNS on both UDP and TCP 53 through the policies available (this one and the other egress policies that select at least the same pods); name resolution would fail or break on large answers. Needs the namespace’s other NetworkPolicies: judged by `check` against its input, skipped where the cluster’s policies are not known.',
@@ -94,5 +96,5 @@ export const netpolDnsEgress = defineRule<Params>({
   defaultAction: 'warn',
   appliesTo: ['NetworkPolicy'],
   params,
-  check: (subject, { params: p, view }) => (subject.networkPolicy === undefined ? [] : dnsFindings(subject.networkPolicy, view, p)),
+  check: (subject, { params: p, view }) => dnsFindings(subject.networkPolicy, view, p),
 });

@@ -17,10 +17,11 @@ function ignoredDirectionFinding(policy: NetworkPolicyModel, direction: Directio
   const type = DIRECTION_FIELDS[direction].policyType;
   return [
     {
-      path: `spec.${direction}`,
-      message:
-        `spec.policyTypes is ${writtenTypes(policy)}, so the ${count} ${direction} rule${count === 1 ? '' : 's'} under spec.${direction} ` +
-        `have no effect; add ${type} to spec.policyTypes if they should apply, or delete spec.${direction}.`,
+      path: ['spec', direction],
+      summary: `${count} ${direction} rule${count === 1 ? ' has' : 's have'} no effect: spec.policyTypes is ${writtenTypes(policy)}`,
+      fix: `Add ${type} to spec.policyTypes if the rules should apply, or delete spec.${direction}.`,
+      value: writtenTypes(policy),
+      details: { rules: count },
     },
   ];
 }
@@ -29,10 +30,10 @@ function emptyEgressFinding(policy: NetworkPolicyModel): Finding[] {
   if (!policy.egressWrittenEmpty || policy.policyTypesWritten) return [];
   return [
     {
-      path: 'spec.egress',
-      message:
-        'spec.egress is an empty list but spec.policyTypes is not written, so the API server defaults policyTypes to [Ingress] ' +
-        'and egress is not isolated; write `policyTypes: [Ingress, Egress]` to deny all egress.',
+      path: ['spec', 'egress'],
+      summary: '`egress: []` without policyTypes does not isolate egress: policyTypes defaults to [Ingress]',
+      fix: 'Write `policyTypes: [Ingress, Egress]` to deny all egress.',
+      value: '[]',
     },
   ];
 }
@@ -48,7 +49,6 @@ export const netpolIgnoredRules = defineRule({
   params,
   check: (subject) => {
     const policy = subject.networkPolicy;
-    if (policy === undefined) return [];
     return [...DIRECTIONS.flatMap((direction) => ignoredDirectionFinding(policy, direction)), ...emptyEgressFinding(policy)];
   },
 });

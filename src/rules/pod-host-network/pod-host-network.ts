@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { field } from '../../core/kubernetes/shape.js';
 import { defineRule } from '../types.js';
 
-const ID = 'pod-host-network';
-
 export const podHostNetwork = defineRule({
-  id: ID,
+  id: 'pod-host-network',
   description:
     'A Pod or pod template sets hostNetwork: true. Such pods share the node’s network namespace, so NetworkPolicies neither isolate them nor match them as peers on most CNIs, and they can bind any node port.',
   remediation:
@@ -15,13 +13,13 @@ export const podHostNetwork = defineRule({
   params: z.object({}).strict(),
   check: (subject) => {
     const template = subject.podTemplate;
-    if (template === undefined || field(template.spec, 'hostNetwork') !== true) return [];
+    if (field(template.spec, 'hostNetwork') !== true) return [];
     return [
       {
-        path: `${template.specPath}.hostNetwork`,
-        message:
-          `${template.specPath}.hostNetwork is true: the pod uses the node’s network, where NetworkPolicies do not isolate it; ` +
-          `remove hostNetwork and use a Service, or request an exemption for ${ID}.`,
+        path: [...template.specPath, 'hostNetwork'],
+        summary: 'hostNetwork is true: the pod uses the node’s network, where NetworkPolicies do not isolate it',
+        fix: 'Remove hostNetwork and expose the pods through a Service.',
+        value: 'true',
       },
     ];
   },

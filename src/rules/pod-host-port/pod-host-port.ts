@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { containerPorts, type ContainerPort } from '../../core/kubernetes/pod-template.js';
 import { field } from '../../core/kubernetes/shape.js';
+import { quote } from '../shared/words.js';
 import { defineRule } from '../types.js';
-
-const ID = 'pod-host-port';
 
 const params = z
   .object({
@@ -22,8 +21,8 @@ function isReportable(port: ContainerPort, p: Params): port is ContainerPort & {
   return !p.allowedRanges.some((range) => range.min <= hostPort && hostPort <= range.max);
 }
 
-export const podHostPort = defineRule<Params>({
-  id: ID,
+export const podHostPort = defineRule({
+  id: 'pod-host-port',
   description:
     'A container or init container declares a hostPort other than 0, opening that port on every node the pod runs on, outside the reach of NetworkPolicy on many CNIs. Not reported again for hostNetwork pods (pod-host-network covers them).',
   remediation: 'Remove hostPort and reach the container through a Service (ClusterIP, NodePort or LoadBalancer) instead.',
@@ -33,14 +32,15 @@ export const podHostPort = defineRule<Params>({
   check: (subject, { params: p }) => {
     const template = subject.podTemplate;
     // hostNetwork pods get hostPort defaulted to containerPort: report the cause once, not each port.
-    if (template === undefined || field(template.spec, 'hostNetwork') === true) return [];
+    if (field(template.spec, 'hostNetwork') === true) return [];
     return containerPorts(template)
       .filter((port) => isReportable(port, p))
       .map((port) => ({
-        path: `${port.path}.hostPort`,
-        message:
-          `container "${port.containerName}" opens hostPort ${port.hostPort} on the node; remove hostPort and use a Service, ` +
-          `or request an exemption for ${ID}.`,
+        path: [...port.path, 'hostPort'],
+        summary: `container ${quote(port.containerName, 30)} opens hostPort ${port.hostPort} on every node it runs on`,
+        fix: 'Remove hostPort and reach the container through a Service.',
+        value: String(port.hostPort),
+        details: { container: port.containerName },
       }));
   },
 });

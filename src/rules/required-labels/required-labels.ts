@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Labels } from '../../core/kubernetes/label-selector.js';
-import type { Subject, SubjectKind } from '../../core/kubernetes/subject.js';
+import type { FieldPath } from '../../core/kubernetes/shape.js';
+import { renderPath } from '../../core/kubernetes/shape.js';
+import type { Subject } from '../../core/kubernetes/subject.js';
+import { fitSummary, quote } from '../shared/words.js';
 import { defineRule, type Finding } from '../types.js';
-
-const ID = 'required-labels';
 
 function isValidPattern(pattern: string): boolean {
   try {
@@ -48,37 +49,56 @@ function anchored(pattern: string): RegExp {
   return regex;
 }
 
-function violation(labels: Labels, wanted: Requirement): string | undefined {
+interface Problem {
+  readonly summary: string;
+  readonly value?: string;
+}
+
+function problemOf(labels: Labels, wanted: Requirement): Problem | undefined {
   const value = Object.prototype.hasOwnProperty.call(labels, wanted.key) ? labels[wanted.key] : undefined;
-  if (value === undefined) return `is missing the required label "${wanted.key}"`;
-  if (wanted.pattern === undefined) return value === '' ? `has an empty value for the required label "${wanted.key}"` : undefined;
-  return anchored(wanted.pattern).test(value) ? undefined : `has label ${wanted.key}="${value}", which does not match ^(${wanted.pattern})$`;
+  if (value === undefined) return { summary: `is missing the required label ${quote(wanted.key, 63)}` };
+  if (wanted.pattern === undefined) return value === '' ? { summary: `has an empty value for the required label ${quote(wanted.key, 63)}`, value } : undefined;
+  return anchored(wanted.pattern).test(value) ? undefined : { summary: `has ${wanted.key}=${quote(value)}, which does not match ^(${wanted.pattern})$`, value };
 }
 
 interface Target {
   readonly labels: Labels;
-  readonly path: string;
+  readonly path: FieldPath;
   readonly requirements: readonly Requirement[];
   readonly noun: string;
 }
 
 function targetOf(subject: Subject, p: Params): Target | undefined {
-  const byKind: Partial<Record<SubjectKind, () => Target | undefined>> = {
-    PodTemplate: () =>
-      subject.podTemplate && {
+  switch (subject.judgedAs) {
+    case 'PodTemplate':
+      return {
         labels: subject.podTemplate.labels,
-        path: `${subject.podTemplate.metadataPath}.labels`,
+        path: [...subject.podTemplate.metadataPath, 'labels'],
         requirements: p.pods,
         noun: subject.kind === 'Pod' ? 'the Pod' : `the pod template of this ${subject.kind}`,
-      },
-    NetworkPolicy: () => ({ labels: subject.labels, path: 'metadata.labels', requirements: p.networkPolicies, noun: 'the NetworkPolicy' }),
-    Namespace: () => ({ labels: subject.labels, path: 'metadata.labels', requirements: p.namespaces, noun: 'the Namespace' }),
-  };
-  return byKind[subject.subjectKind]?.();
+      };
+    case 'NetworkPolicy':
+      return { labels: subject.labels, path: ['metadata', 'labels'], requirements: p.networkPolicies, noun: 'the NetworkPolicy' };
+    case 'Namespace':
+      return { labels: subject.labels, path: ['metadata', 'labels'], requirements: p.namespaces, noun: 'the Namespace' };
+    case 'Other':
+      return undefined;
+  }
 }
 
-export const requiredLabels = defineRule<Params>({
-  id: ID,
+function findingOf(target: Target, wanted: Requirement, problem: Problem): Finding {
+  const wantedValue = wanted.pattern === undefined ? 'a non-empty value' : `a value matching ^(${wanted.pattern})$`;
+  return {
+    path: target.path,
+    summary: fitSummary(`${target.noun} ${problem.summary}`),
+    fix: `Set ${renderPath([...target.path, wanted.key])} to ${wantedValue}.`,
+    ...(problem.value === undefined ? {} : { value: problem.value }),
+    details: { label: wanted.key },
+  };
+}
+
+export const requiredLabels = defineRule({
+  id: 'required-labels',
   description:
     'An object lacks a label the organisation requires, or its value does not match the required pattern: Pods and pod templates (default: a non-empty `app`), NetworkPolicies and Namespaces, each with its own list.',
   remediation:
@@ -90,10 +110,8 @@ export const requiredLabels = defineRule<Params>({
     const target = targetOf(subject, p);
     if (target === undefined) return [];
     return target.requirements.flatMap((wanted): Finding[] => {
-      const problem = violation(target.labels, wanted);
-      if (problem === undefined) return [];
-      const fix = wanted.pattern === undefined ? 'a non-empty value' : `a value matching ^(${wanted.pattern})$`;
-      return [{ path: target.path, message: `${target.noun} ${problem}; set ${target.path}.${wanted.key} to ${fix}.` }];
+      const problem = problemOf(target.labels, wanted);
+      return problem === undefined ? [] : [findingOf(target, wanted, problem)];
     });
   },
 });

@@ -1,78 +1,125 @@
 /**
  * netpol-world-ingress and netpol-world-egress: one direction of a policy admits the
- * internet, meaning at least `minPublicShare` of public IPv4 or of IPv6 global unicast.
+ * internet, meaning at least the policy's share of public IPv4 or of IPv6 global unicast
+ * (`internet.minPublicShare`, which a rule's own `minPublicShare` may override).
  */
 import { z } from 'zod';
-import type { Direction, NetworkPolicyModel } from '../../core/kubernetes/network-policy.js';
-import { fieldPath } from '../../core/kubernetes/shape.js';
-import { defineRule, type Finding, type Rule } from '../types.js';
+import { DIRECTION_FIELDS, type Direction, type NetworkPolicyModel } from '../../core/kubernetes/network-policy.js';
 import {
-  describeBlock,
   admitsWorld,
   boundMayAdmitWorld,
   directionExposure,
   exposureBound,
-  formatShare,
-  peersWord,
   publicShareOf,
   type DirectionExposure,
   type IpBlockContribution,
-} from './admitted-addresses.js';
+} from '../../core/netpol/admitted-addresses.js';
+import { DEFAULT_INTERNET_SHARE } from './internet.js';
+import { defineRule, type Finding, type Rule } from '../types.js';
+import { countOf, describeAddresses, fitSummary, formatPercent, formatShare, listOrCount, quote } from './words.js';
 
 export const worldParams = z
   .object({
-    minPublicShare: z.number().gt(0).lte(1).default(0.5).describe('Share of the public IPv4 or IPv6 space that counts as the internet.'),
+    minPublicShare: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .optional()
+      .describe('Overrides the policy’s `internet.minPublicShare` for this direction; the broad-CIDR rule follows it.'),
   })
   .strict();
 
 export type WorldParams = z.infer<typeof worldParams>;
 
-const WORDS: Readonly<Record<Direction, { noun: string; verb: string }>> = {
-  ingress: { noun: 'sources', verb: 'lets the whole internet in' },
-  egress: { noun: 'destinations', verb: 'lets the pods reach the whole internet' },
+const WORDS: Readonly<Record<Direction, { noun: string }>> = {
+  ingress: { noun: 'source' },
+  egress: { noun: 'destination' },
 };
 
-function openRuleFinding(direction: Direction, ruleId: string, path: string, index: number): Finding {
-  const peers = peersWord(direction);
+const FIXES: Readonly<Record<Direction, { open: string; block: string; combined: string }>> = {
+  ingress: {
+    open: 'List the sources the pods need (pods by selector, or known client ranges) under this rule’s `from`.',
+    block: 'Narrow the cidr to the client ranges that need access, or put the service behind an Ingress or Gateway.',
+    combined: 'Narrow the ipBlocks of the ingress rules to the client ranges that need access.',
+  },
+  egress: {
+    open: 'List the destinations the pods need (services by selector, or narrow ranges) under this rule’s `to`.',
+    block: 'Narrow the cidr to the ranges the pods need, or send external traffic through an egress proxy.',
+    combined: 'Narrow the ipBlocks of the egress rules to the ranges the pods need.',
+  },
+};
+
+function shareDetails(exposure: DirectionExposure): Readonly<Record<string, number>> {
+  const share = publicShareOf(exposure.admitted);
+  return { publicIpv4Share: share.ipv4, publicIpv6Share: share.ipv6 };
+}
+
+function openRuleFinding(direction: Direction, rule: DirectionExposure['openRules'][number], exposure: DirectionExposure): Finding {
+  const peers = DIRECTION_FIELDS[direction].peers;
   return {
-    path,
-    message:
-      `${direction} rule ${index} has no \`${peers}\`, so it admits every ${WORDS[direction].noun.slice(0, -1)} and ${WORDS[direction].verb}; ` +
-      `list the ${WORDS[direction].noun} you need under ${path}.${peers}, or request an exemption for ${ruleId}.`,
+    path: rule.path,
+    summary: fitSummary(`${direction} rule ${rule.index} has no \`${peers}\`: it admits every ${WORDS[direction].noun}, the internet`),
+    fix: FIXES[direction].open,
+    details: { rule: rule.index, ...shareDetails(exposure) },
   };
 }
 
-function blockFinding(direction: Direction, ruleId: string, block: IpBlockContribution): Finding {
-  const share = formatShare(publicShareOf(block.admitted));
+/** What an ipBlock means, when that differs from how it is written. */
+export function blockEquivalent(block: IpBlockContribution): string | undefined {
+  if (block.cidr === undefined) return '0.0.0.0/0, ::/0';
+  const except = block.peer.ipBlock?.except ?? [];
+  if (except.length === 0 && block.cidr.canonical === block.cidrText) return undefined;
+  return describeAddresses(block.admitted);
+}
+
+/** `"1.2.3.4/0" (= 0.0.0.0/0)` or `"0.0.0.0/0" except 10.0.0.0/8, 192.168.0.0/16` or `… except 20,000 blocks`. */
+export function blockPhrase(block: IpBlockContribution): string {
+  const except = block.peer.ipBlock?.except ?? [];
+  if (block.cidr === undefined) return `${quote(block.cidrText)} (unparseable, taken as every address)`;
+  if (except.length > 0) return `${quote(block.cidrText)} except ${listOrCount(except, 'block')}`;
+  return block.cidr.canonical === block.cidrText ? quote(block.cidrText) : `${quote(block.cidrText)} (= ${block.cidr.canonical})`;
+}
+
+function blockDetails(block: IpBlockContribution): Readonly<Record<string, number>> {
+  const share = publicShareOf(block.admitted);
+  return { rule: block.rule.index, excepts: block.peer.ipBlock?.except.length ?? 0, publicIpv4Share: share.ipv4, publicIpv6Share: share.ipv6 };
+}
+
+function blockFinding(direction: Direction, block: IpBlockContribution): Finding {
+  const equivalent = blockEquivalent(block);
   return {
-    path: fieldPath(fieldPath(block.peer.path, 'ipBlock'), 'cidr'),
-    message:
-      `${direction} rule ${block.rule.index} admits ipBlock ${describeBlock(block)}, ${share}, which ${WORDS[direction].verb}; ` +
-      `narrow the cidr to the ranges you need, or request an exemption for ${ruleId}.`,
+    path: [...block.peer.path, 'ipBlock', 'cidr'],
+    summary: fitSummary(`${direction} rule ${block.rule.index} admits ${blockPhrase(block)}: the internet`, ` (${formatShare(publicShareOf(block.admitted))})`),
+    fix: FIXES[direction].block,
+    value: block.cidrText,
+    ...(equivalent === undefined ? {} : { equivalent }),
+    details: blockDetails(block),
   };
 }
 
-function combinedFinding(direction: Direction, ruleId: string, exposure: DirectionExposure, share: string): Finding {
+function combinedFinding(direction: Direction, exposure: DirectionExposure): Finding {
   const parts = exposure.blocks.filter((block) => !block.admitted.isEmpty());
-  const listed = parts.slice(0, 4).map((block) => `rule ${block.rule.index}: ${describeBlock(block)}`);
-  const more = parts.length > 4 ? ` and ${parts.length - 4} more` : '';
+  const written = parts.map((block) => block.cidrText);
+  const value = written.length <= 4 ? written.join(', ') : `${written.slice(0, 3).join(', ')} and ${countOf(written.length - 3, 'more block')}`;
   return {
-    path: fieldPath('spec', direction),
-    message:
-      `${direction} rules together admit ${share} through ipBlocks (${listed.join('; ')}${more}), which ${WORDS[direction].verb}; ` +
-      `narrow the cidrs, or request an exemption for ${ruleId}.`,
+    path: ['spec', direction],
+    summary: fitSummary(`${direction} ipBlocks ${value} together admit the internet`, ` (${formatShare(publicShareOf(exposure.admitted))})`),
+    fix: FIXES[direction].combined,
+    value,
+    equivalent: describeAddresses(exposure.admitted),
+    details: { blocks: parts.length, rules: [...new Set(parts.map((block) => String(block.rule.index)))], ...shareDetails(exposure) },
   };
 }
 
-export function worldFindings(policy: NetworkPolicyModel, direction: Direction, ruleId: string, params: WorldParams): Finding[] {
-  if (!policy.isolates[direction] || !boundMayAdmitWorld(exposureBound(policy, direction), params.minPublicShare)) return [];
+export function worldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number): Finding[] {
+  if (!policy.isolates[direction] || !boundMayAdmitWorld(exposureBound(policy, direction), threshold)) return [];
   const exposure = directionExposure(policy, direction);
-  if (!admitsWorld(exposure.admitted, params.minPublicShare)) return [];
-  const findings = exposure.openRules.map((rule) => openRuleFinding(direction, ruleId, rule.path, rule.index));
+  if (!admitsWorld(exposure.admitted, threshold)) return [];
+  const findings = exposure.openRules.map((rule) => openRuleFinding(direction, rule, exposure));
   for (const block of exposure.blocks) {
-    if (admitsWorld(block.admitted, params.minPublicShare)) findings.push(blockFinding(direction, ruleId, block));
+    if (admitsWorld(block.admitted, threshold)) findings.push(blockFinding(direction, block));
   }
-  if (findings.length === 0) findings.push(combinedFinding(direction, ruleId, exposure, formatShare(publicShareOf(exposure.admitted))));
+  if (findings.length === 0) findings.push(combinedFinding(direction, exposure));
   return findings;
 }
 
@@ -83,22 +130,27 @@ const WORLD_REMEDIATION: Readonly<Record<Direction, string>> = {
     'Allow egress only to the destinations the pods need: in-cluster services by selector, and narrow ipBlock ranges (or an egress proxy) for external endpoints.',
 };
 
+const DESCRIPTIONS: Readonly<Record<Direction, string>> = {
+  ingress: `A NetworkPolicy that isolates ingress admits the internet: its ingress rules together (ipBlock cidr minus except, or a rule with no \`from\`) cover at least the policy’s \`internet.minPublicShare\` (default ${formatPercent(DEFAULT_INTERNET_SHARE)}) of the public IPv4 space or of IPv6 global unicast, however the CIDR is spelled.`,
+  egress: `A NetworkPolicy that isolates egress lets its pods reach the internet: its egress rules together (ipBlock cidr minus except, or a rule with no \`to\`) cover at least the policy’s \`internet.minPublicShare\` (default ${formatPercent(DEFAULT_INTERNET_SHARE)}) of the public IPv4 space or of IPv6 global unicast.`,
+};
+
 export interface WorldRuleSpec {
   readonly id: string;
   readonly direction: Direction;
-  readonly description: string;
   readonly defaultAction: Rule['defaultAction'];
 }
 
 export function worldRule(spec: WorldRuleSpec): Rule {
-  return defineRule<WorldParams>({
+  return defineRule<WorldParams, 'NetworkPolicy'>({
     id: spec.id,
-    description: spec.description,
+    description: DESCRIPTIONS[spec.direction],
     remediation: WORLD_REMEDIATION[spec.direction],
     defaultAction: spec.defaultAction,
     appliesTo: ['NetworkPolicy'],
     params: worldParams,
-    check: (subject, { params }) =>
-      subject.networkPolicy === undefined ? [] : worldFindings(subject.networkPolicy, spec.direction, spec.id, params),
+    reportsInternet: spec.direction,
+    check: (subject, { params, internet }) =>
+      worldFindings(subject.networkPolicy, spec.direction, internet[spec.direction] ?? params.minPublicShare ?? DEFAULT_INTERNET_SHARE),
   });
 }

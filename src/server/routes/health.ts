@@ -3,7 +3,7 @@
  * server is not draining. /metrics: Prometheus text.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { ServerDeps } from '../build-server.js';
+import type { ServerDeps } from '../deps.js';
 
 export const healthRoutes: FastifyPluginAsync<ServerDeps> = (app, deps) => {
   app.get('/healthz', () => ({ status: 'ok' }));

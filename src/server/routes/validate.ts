@@ -4,9 +4,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { admissionResponse } from '../../admission/response.js';
-import { isJudged, JUDGED_KINDS, parseReview, type ReviewRequest } from '../../admission/review.js';
+import { isJudged, parseReview, type ReviewRequest } from '../../admission/review.js';
+import { admissionKindOf, DEFAULT_NAMESPACE } from '../../core/kubernetes/kinds.js';
 import { evaluate, type Verdict } from '../../engine/evaluate.js';
-import type { ServerDeps } from '../build-server.js';
+import type { ServerDeps } from '../deps.js';
 
 function decisionOf(verdict: Verdict | undefined): 'allow' | 'deny' | 'skip' {
   if (verdict === undefined) return 'skip';
@@ -15,18 +16,19 @@ function decisionOf(verdict: Verdict | undefined): 'allow' | 'deny' | 'skip' {
 
 function judge(review: ReviewRequest, deps: ServerDeps): Verdict | undefined {
   if (!isJudged(review) || review.object === undefined) return undefined;
-  return evaluate(review.object, {
+  return evaluate(deps.rules, review.object, {
     policy: deps.policy(),
     view: deps.view,
     now: deps.now(),
-    defaultNamespace: review.namespace === '' ? 'default' : review.namespace,
+    defaultNamespace: review.namespace === '' ? DEFAULT_NAMESPACE : review.namespace,
     requester: { username: review.username, groups: review.groups },
   });
 }
 
-/** Metric labels are a bounded set: the kinds we judge by name, anything else as "other". */
+/** Metric labels are a bounded set: the kinds the table says we judge by name, anything else as "other". */
 function kindLabel(review: ReviewRequest): string {
-  return JUDGED_KINDS.includes(review.kind.kind) ? review.kind.kind : 'other';
+  const { group, version, kind } = review.kind;
+  return admissionKindOf(group, version, kind)?.kind ?? 'other';
 }
 
 function record(deps: ServerDeps, review: ReviewRequest, verdict: Verdict | undefined, seconds: number): void {

@@ -2,16 +2,17 @@
  * A ClusterView over a set of manifests: what `check` knows of the cluster is what it
  * was given. Namespaces with no NetworkPolicy in the input have none.
  */
-import { readNetworkPolicy, type NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
 import type { JsonRecord } from '../core/kubernetes/shape.js';
+import type { NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
 import { readSubject } from '../core/kubernetes/subject.js';
 import type { ClusterView } from '../rules/types.js';
 
 export function manifestView(objects: readonly JsonRecord[], defaultNamespace: string): ClusterView {
   const byNamespace = new Map<string, NetworkPolicyModel[]>();
   for (const object of objects) {
-    if (readSubject(object, defaultNamespace).subjectKind !== 'NetworkPolicy') continue;
-    const policy = readNetworkPolicy(object, defaultNamespace);
+    const subject = readSubject(object, defaultNamespace);
+    if (subject.judgedAs !== 'NetworkPolicy') continue;
+    const policy = subject.networkPolicy;
     const list = byNamespace.get(policy.namespace) ?? [];
     list.push(policy);
     byNamespace.set(policy.namespace, list);

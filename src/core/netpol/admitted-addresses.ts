@@ -3,12 +3,11 @@
  * rules of that direction, of each ipBlock's cidr minus its excepts. A rule with no
  * peers admits every address. Selectors name pods, never external addresses.
  */
-import { AddressSet } from '../../core/net/address-set.js';
-import { cidrSize, parseCidr, type Cidr } from '../../core/net/cidr.js';
-import type { IpFamily } from '../../core/net/ip-address.js';
-import { mayCoverPublicShare, publicFraction, sizesMayCoverPublicShare } from '../../core/net/public-space.js';
-import type { Direction, NetworkPolicyModel, PolicyPeer, PolicyRule } from '../../core/kubernetes/network-policy.js';
-import { DIRECTION_FIELDS } from '../../core/kubernetes/network-policy.js';
+import type { Direction, NetworkPolicyModel, PolicyPeer, PolicyRule } from '../kubernetes/network-policy.js';
+import { AddressSet } from '../net/address-set.js';
+import { cidrSize, parseCidr, type Cidr } from '../net/cidr.js';
+import type { IpFamily } from '../net/ip-address.js';
+import { mayCoverPublicShare, publicFraction, sizesMayCoverPublicShare } from '../net/public-space.js';
 
 export interface IpBlockContribution {
   readonly rule: PolicyRule;
@@ -135,36 +134,4 @@ export function isWorld(share: PublicShare, threshold: number): boolean {
 /** isWorld for a set, skipping the public-space intersection when the set is too small to matter. */
 export function admitsWorld(set: AddressSet, threshold: number): boolean {
   return mayCoverPublicShare(set, threshold) && isWorld(publicShareOf(set), threshold);
-}
-
-export function formatShare(share: PublicShare): string {
-  const parts: string[] = [];
-  if (share.ipv4 > 0) parts.push(`${formatPercent(share.ipv4)} of public IPv4`);
-  if (share.ipv6 > 0) parts.push(`${formatPercent(share.ipv6)} of public IPv6`);
-  return parts.length === 0 ? 'no public addresses' : parts.join(' and ');
-}
-
-export function formatPercent(fraction: number): string {
-  const percent = fraction * 100;
-  return `${percent >= 99.95 || percent < 0.05 ? percent.toFixed(0) : percent.toFixed(1)}%`;
-}
-
-/** `"1.2.3.4/0" (= 0.0.0.0/0)`: the value as written and, when different, what it means. */
-export function describeBlock(block: IpBlockContribution): string {
-  const written = JSON.stringify(block.cidrText);
-  if (block.cidr === undefined) return `${written} (unparseable, taken as every address)`;
-  const except = block.peer.ipBlock?.except ?? [];
-  const equivalent = block.cidr.canonical === block.cidrText && except.length === 0 ? '' : ` (= ${equivalentOf(block)})`;
-  return `${written}${except.length > 0 ? ` except ${except.join(', ')}` : ''}${equivalent}`;
-}
-
-function equivalentOf(block: IpBlockContribution): string {
-  const cidrs = block.admitted.toCidrStrings();
-  if (cidrs.length === 0) return 'nothing';
-  if (cidrs.length <= 3) return cidrs.join(', ');
-  return `${cidrs.slice(0, 2).join(', ')} and ${cidrs.length - 2} more blocks`;
-}
-
-export function peersWord(direction: Direction): string {
-  return DIRECTION_FIELDS[direction].peers;
 }

@@ -3,7 +3,7 @@
  * failure per denied object; warnings ride along in system-out.
  */
 import XMLBuilder from 'fast-xml-builder';
-import { objectLabel, type CheckReport, type ObjectResult } from '../report.js';
+import { objectLabel, type CheckReport, type ObjectResult } from './report.js';
 
 function violationLines(result: ObjectResult, actions: readonly string[]): string {
   return result.violations

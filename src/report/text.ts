@@ -3,8 +3,8 @@
  * action, the rule id and the message; a summary line last. Colour only when asked.
  */
 import pc from 'picocolors';
-import type { Violation } from '../../engine/evaluate.js';
-import { objectLabel, type CheckReport, type ObjectResult } from '../report.js';
+import type { Violation } from '../engine/evaluate.js';
+import { objectLabel, type CheckReport, type ObjectResult } from './report.js';
 
 type Paint = (text: string) => string;
 

@@ -1,4 +1,4 @@
-import type { CheckReport } from '../report.js';
+import type { CheckReport } from './report.js';
 
 /** The JSON contract: fields may be added, never renamed or removed. */
 export function formatJson(report: CheckReport): string {

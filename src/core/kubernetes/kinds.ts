@@ -1,0 +1,71 @@
+/**
+ * The one table of object kinds: what each judged kind is on the wire (group, version,
+ * resource, scope), where its pod template lives, and whether the webhook judges it at
+ * admission. Subject reading, pod templates, review parsing, metric labels, the rule docs
+ * and the shipped ValidatingWebhookConfiguration all read this table (a test holds the
+ * manifest to it).
+ */
+
+/** The namespace of a namespaced object that names none, as the API server and kubectl take it. */
+export const DEFAULT_NAMESPACE = 'default';
+
+/** How rules see an object: a NetworkPolicy, something that carries a pod template, or a Namespace. */
+export type JudgedKind = 'NetworkPolicy' | 'PodTemplate' | 'Namespace';
+
+export interface KindSpec {
+  readonly kind: string;
+  /** The API group the webhook registers and the manifests normally name ('' is core). */
+  readonly group: string;
+  readonly version: string;
+  /** Older groups that manifests may still name (extensions/v1beta1); read by `check`, never registered. */
+  readonly legacyGroups: readonly string[];
+  readonly resource: string;
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly judgedAs: JudgedKind;
+  /** Keys from the object to its pod template; [] for a Pod, which is its own template. */
+  readonly templatePath?: readonly string[];
+  /** Whether the webhook registration judges CREATE and UPDATE of this kind. */
+  readonly admission: boolean;
+}
+
+const WORKLOAD_TEMPLATE = ['spec', 'template'] as const;
+
+export const KINDS: readonly KindSpec[] = [
+  { kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', legacyGroups: [], resource: 'networkpolicies', scope: 'Namespaced', judgedAs: 'NetworkPolicy', admission: true },
+  { kind: 'Namespace', group: '', version: 'v1', legacyGroups: [], resource: 'namespaces', scope: 'Cluster', judgedAs: 'Namespace', admission: false },
+  { kind: 'Pod', group: '', version: 'v1', legacyGroups: [], resource: 'pods', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: [], admission: true },
+  { kind: 'PodTemplate', group: '', version: 'v1', legacyGroups: [], resource: 'podtemplates', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: ['template'], admission: false },
+  { kind: 'ReplicationController', group: '', version: 'v1', legacyGroups: [], resource: 'replicationcontrollers', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
+  { kind: 'Deployment', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'deployments', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
+  { kind: 'StatefulSet', group: 'apps', version: 'v1', legacyGroups: [], resource: 'statefulsets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
+  { kind: 'DaemonSet', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'daemonsets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
+  { kind: 'ReplicaSet', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'replicasets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
+  { kind: 'Job', group: 'batch', version: 'v1', legacyGroups: [], resource: 'jobs', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
+  { kind: 'CronJob', group: 'batch', version: 'v1', legacyGroups: [], resource: 'cronjobs', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: ['spec', 'jobTemplate', 'spec', 'template'], admission: false },
+];
+
+/** The kinds the webhook judges at admission, in table order. */
+export const ADMISSION_KINDS: readonly KindSpec[] = KINDS.filter((spec) => spec.admission);
+
+export function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+const BY_KIND = new Map(KINDS.map((spec) => [spec.kind, spec]));
+
+/**
+ * The table entry for an object's apiVersion and kind, or undefined when no rule judges it.
+ * The group matters: Calico and Cilium also define a kind NetworkPolicy.
+ */
+export function kindOf(apiVersion: string, kind: string): KindSpec | undefined {
+  const spec = BY_KIND.get(kind);
+  if (spec === undefined) return undefined;
+  const group = apiGroupOf(apiVersion);
+  return group === spec.group || spec.legacyGroups.includes(group) ? spec : undefined;
+}
+
+/** The table entry for a group, version and kind as an AdmissionReview names them, if the webhook judges it. */
+export function admissionKindOf(group: string, version: string, kind: string): KindSpec | undefined {
+  return ADMISSION_KINDS.find((spec) => spec.group === group && spec.version === version && spec.kind === kind);
+}

@@ -1,0 +1,61 @@
+/**
+ * Batch evaluation: many objects, one view built from all of them, one policy →
+ * verdicts placed in their sources, in input order. `check` calls it on manifests; a
+ * cluster audit and a review diff call it on their own inputs.
+ */
+import type { FieldPath, JsonRecord } from '../core/kubernetes/shape.js';
+import type { Policy } from '../policy/policy.js';
+import type { ClusterView, Rule } from '../rules/types.js';
+import { evaluate, type Verdict } from './evaluate.js';
+
+export interface SourcedObject {
+  readonly object: JsonRecord;
+  /** 1-based line where the object starts. */
+  readonly line: number;
+  readonly lineOf: (path: FieldPath) => number;
+}
+
+/** One input file (or stream) and the objects read from it. */
+export interface LoadedFile {
+  readonly name: string;
+  readonly objects: readonly SourcedObject[];
+}
+
+export interface BatchContext {
+  readonly rules: readonly Rule[];
+  readonly policy: Policy;
+  /** Namespace for objects that name none. */
+  readonly namespace: string;
+  /** Epoch milliseconds, for exemption expiry. */
+  readonly now: number;
+  /** Builds the view the objects are judged in, from the objects themselves. */
+  readonly viewOf: (objects: readonly JsonRecord[], namespace: string) => ClusterView;
+}
+
+/** A verdict and where its object came from. */
+export interface PlacedVerdict {
+  readonly file: string;
+  readonly line: number;
+  readonly lineOf: (path: FieldPath) => number;
+  readonly verdict: Verdict;
+}
+
+export interface BatchResult {
+  readonly files: number;
+  readonly verdicts: readonly PlacedVerdict[];
+}
+
+export function evaluateBatch(files: readonly LoadedFile[], context: BatchContext): BatchResult {
+  const view = context.viewOf(
+    files.flatMap((file) => file.objects.map((entry) => entry.object)),
+    context.namespace,
+  );
+  const evaluation = { policy: context.policy, view, now: context.now, defaultNamespace: context.namespace };
+  const verdicts: PlacedVerdict[] = [];
+  for (const file of files) {
+    for (const entry of file.objects) {
+      verdicts.push({ file: file.name, line: entry.line, lineOf: entry.lineOf, verdict: evaluate(context.rules, entry.object, evaluation) });
+    }
+  }
+  return { files: files.length, verdicts };
+}

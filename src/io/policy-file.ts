@@ -1,0 +1,20 @@
+/**
+ * Reads a policy file for the shells (`check`, `serve`): the one place where a policy
+ * path becomes a Policy, with the same errors for both.
+ */
+import { GuardrailsError } from '../errors.js';
+import { readText } from './files.js';
+import type { Rule } from '../rules/types.js';
+import { parsePolicy, type Policy } from '../policy/policy.js';
+
+export async function readPolicyFile(path: string, rules: readonly Rule[]): Promise<Policy> {
+  const text = await readText(path);
+  try {
+    return parsePolicy(text, rules);
+  } catch (error: unknown) {
+    if (error instanceof GuardrailsError && error.code === 'KG_BAD_POLICY') {
+      throw new GuardrailsError('KG_BAD_POLICY', `invalid policy ${path}: ${error.message}`, { cause: error, problems: error.problems });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the webhook server is built from: its dependencies (passed in where the program
+ * is composed) and its settings. The routes read these types; nothing here imports a
+ * route, so the server and its routes form no import loop.
+ */
+import type { ServerOptions as HttpsOptions } from 'node:https';
+import type { Logger } from '../logger.js';
+import type { Policy } from '../policy/policy.js';
+import type { ClusterView, Rule } from '../rules/types.js';
+import type { Metrics } from './metrics.js';
+
+export type LifecycleState = 'starting' | 'ready' | 'draining';
+
+export interface ServerDeps {
+  readonly rules: readonly Rule[];
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The policy in force now; read once per review. */
+  readonly policy: () => Policy;
+  readonly view: ClusterView;
+  readonly now: () => number;
+  readonly lifecycle: { state(): LifecycleState };
+  readonly logBodies: boolean;
+}
+
+export interface ServerSettings {
+  readonly https?: HttpsOptions;
+  /** The API server sends at most 3 MiB, and an UPDATE carries two objects. */
+  readonly bodyLimitBytes: number;
+  /** Longer than the API server's 90 s idle timeout, so it never reuses a closing socket. */
+  readonly keepAliveTimeoutMs: number;
+  /** Deadline for receiving a whole request; shorter than the webhook's timeoutSeconds. */
+  readonly requestTimeoutMs: number;
+}
+
+/** The webhook's timeoutSeconds is 5 s: a request must be whole well before that. */
+export const REQUEST_TIMEOUT_MS = 4_000;
+
+export const SERVER_DEFAULTS: ServerSettings = {
+  bodyLimitBytes: 8 * 1024 * 1024, // 8 MiB
+  keepAliveTimeoutMs: 120_000, // 120 s
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+};
