@@ -7,8 +7,8 @@ import { DEFAULT_NAMESPACE } from './core/kubernetes/kinds.js';
 import { GuardrailsError } from './errors.js';
 import { REQUEST_TIMEOUT_MS } from './server/deps.js';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface CheckConfig {
   readonly command: 'check';
@@ -38,7 +38,7 @@ export interface ServeConfig {
 
 export type Config = CheckConfig | ServeConfig | { readonly command: 'exit'; readonly code: number };
 
-export const DEFAULTS = {
+const DEFAULTS = {
   port: 8443,
   host: '0.0.0.0',
   namespace: DEFAULT_NAMESPACE,

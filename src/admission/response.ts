@@ -21,6 +21,7 @@
 import { renderPath } from '../core/kubernetes/shape.js';
 import type { Verdict, Violation } from '../engine/evaluate.js';
 import { findingLine } from '../report/finding-text.js';
+import { ADMISSION_API_VERSION, ADMISSION_REVIEW_KIND } from './review.js';
 
 export const WARNING_MAX = 120;
 export const WARNING_HARD_MAX = 256;
@@ -37,8 +38,8 @@ export interface AdmissionResponse {
 }
 
 export interface AdmissionReviewResponse {
-  readonly apiVersion: 'admission.k8s.io/v1';
-  readonly kind: 'AdmissionReview';
+  readonly apiVersion: typeof ADMISSION_API_VERSION;
+  readonly kind: typeof ADMISSION_REVIEW_KIND;
   readonly response: AdmissionResponse;
 }
 
@@ -59,7 +60,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** The warning for one finding: the longest form that fits the guidance, else the shortest that fits the hard limit. */
-export function warningText(violation: Violation): string {
+function warningText(violation: Violation): string {
   const { finding } = violation;
   const prefix = violation.enforcedAction === 'deny' ? `[${violation.rule}] (deny when enforced) ` : `[${violation.rule}] `;
   const candidates = [`${prefix}${renderPath(finding.path)}: ${finding.summary}. ${finding.fix}`, `${prefix}${finding.summary}. ${finding.fix}`].map(plainText);
@@ -108,13 +109,13 @@ function statusOf(verdict: Verdict): AdmissionResponse['status'] {
   return { code: 403, reason: 'Forbidden', message: truncate([...denials, ...failed].join('\n'), DENY_MESSAGE_MAX) };
 }
 export function admissionResponse(uid: string, verdict: Verdict | undefined): AdmissionReviewResponse {
-  if (verdict === undefined) return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
+  if (verdict === undefined) return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_REVIEW_KIND, response: { uid, allowed: true } };
   const warnings = warningsOf(verdict);
   const annotations = auditAnnotationsOf(verdict);
   const status = statusOf(verdict);
   return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
+    apiVersion: ADMISSION_API_VERSION,
+    kind: ADMISSION_REVIEW_KIND,
     response: {
       uid,
       allowed: verdict.allowed,

@@ -159,6 +159,8 @@ describe('isJudged', () => {
     ['a Calico NetworkPolicy', { kind: { group: 'projectcalico.org', version: 'v3', kind: 'NetworkPolicy' } }, false],
     ['a networking.k8s.io/v1beta1 NetworkPolicy', { kind: { group: 'networking.k8s.io', version: 'v1beta1', kind: 'NetworkPolicy' } }, false],
     ['a Pod in the wrong group', { kind: { group: 'apps', version: 'v1', kind: 'Pod' } }, false],
+    ['an UPDATE of a Pod being deleted (only finalizers can change)', { kind: POD_GVK, operation: 'UPDATE', object: { ...pod, metadata: { ...(pod.metadata as JsonObject), deletionTimestamp: '2026-06-01T12:00:00Z' } } }, false],
+    ['an UPDATE of a Pod whose deletionTimestamp is null (not being deleted)', { kind: POD_GVK, operation: 'UPDATE', object: { ...pod, metadata: { ...(pod.metadata as JsonObject), deletionTimestamp: null } } }, true],
   ])('%s → %s', (_name, fields, expected) => {
     expect(isJudged(request(fields))).toBe(expected);
   });

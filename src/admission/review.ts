@@ -6,10 +6,14 @@ import { GuardrailsError } from '../errors.js';
 import { admissionKindOf } from '../core/kubernetes/kinds.js';
 import { arrayOf, field, isRecord, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
 
-export const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
-export type Operation = (typeof OPERATIONS)[number];
+/** The envelope of every review and every answer. */
+export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
+export const ADMISSION_REVIEW_KIND = 'AdmissionReview';
 
-export interface GroupVersionKind {
+export const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
+type Operation = (typeof OPERATIONS)[number];
+
+interface GroupVersionKind {
   readonly group: string;
   readonly version: string;
   readonly kind: string;
@@ -63,8 +67,8 @@ function readEnvelope(body: unknown): JsonRecord {
   if (!isRecord(body)) throw bad('the body must be a JSON object (an AdmissionReview)');
   const apiVersion = field(body, 'apiVersion');
   const kind = field(body, 'kind');
-  if (apiVersion !== 'admission.k8s.io/v1' || kind !== 'AdmissionReview') {
-    throw bad(`expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got ${shown(apiVersion)} ${shown(kind)}`);
+  if (apiVersion !== ADMISSION_API_VERSION || kind !== ADMISSION_REVIEW_KIND) {
+    throw bad(`expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_REVIEW_KIND}, got ${shown(apiVersion)} ${shown(kind)}`);
   }
   const request = recordOf(field(body, 'request'));
   if (request === undefined) throw bad('request must be an object');

@@ -50,7 +50,7 @@ export function listFixtures(rulesDirectory: string, ruleId: string): Fixture[] 
 }
 
 /** The policy a fixture is judged with: its own, or the built-in one. */
-export function fixturePolicy(fixture: Fixture, rules: readonly Rule[]): Policy {
+function fixturePolicy(fixture: Fixture, rules: readonly Rule[]): Policy {
   return fixture.policyText === undefined ? defaultPolicy(rules) : parsePolicy(fixture.policyText, rules);
 }
 

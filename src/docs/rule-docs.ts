@@ -3,6 +3,7 @@
  * drift from the code: descriptions, defaults, parameters and real messages.
  */
 import { z } from 'zod';
+import { KINDS, type KindSpec } from '../core/kubernetes/kinds.js';
 import { findingLine } from '../report/finding-text.js';
 import { firstSentence } from '../report/rule-text.js';
 import type { Rule } from '../rules/types.js';
@@ -43,7 +44,8 @@ function exampleSection(rule: Rule, fixture: Fixture | undefined, title: string,
 function ruleSection(rule: Rule, rulesDirectory: string, rules: readonly Rule[]): string[] {
   const fixtures = listFixtures(rulesDirectory, rule.id);
   const params = parameterDocs(rule);
-  const lines = [`## ${rule.id}`, '', `Default action: **${rule.defaultAction}**. Judges: ${rule.appliesTo.join(', ')}.`, '', rule.description, '', `**How to fix:** ${rule.remediation}`, ''];
+  const kinds = KINDS.filter((spec) => rule.appliesTo.includes(spec.judgedAs)).map((spec) => spec.kind);
+  const lines = [`## ${rule.id}`, '', `Default action: **${rule.defaultAction}**. Judges: ${kinds.join(', ')}.`, '', rule.description, '', `**How to fix:** ${rule.remediation}`, ''];
   if (params.length > 0) {
     lines.push('| parameter | default | meaning |', '|---|---|---|');
     for (const p of params) lines.push(`| \`${p.name}\` | \`${JSON.stringify(p.defaultValue)}\` | ${p.description} |`);
@@ -54,6 +56,27 @@ function ruleSection(rule: Rule, rulesDirectory: string, rules: readonly Rule[])
   const all = fixtures.map((f) => `\`${f.outcome}/${f.name}\``).join(', ');
   lines.push(`All fixtures: ${all}.`, '');
   return lines;
+}
+
+function kindRow(spec: KindSpec): string {
+  const groupVersion = spec.group === '' ? spec.version : `${spec.group}/${spec.version}`;
+  const legacy = spec.legacyGroups.map((group) => `, ${group}/*`).join('');
+  const template = spec.templatePath === undefined ? '–' : spec.templatePath.length === 0 ? '(the Pod itself)' : `\`${spec.templatePath.join('.')}\``;
+  return `| ${spec.kind} | \`${groupVersion}\`${legacy} | ${spec.resource} | ${spec.scope} | ${template} | ${spec.admission ? 'yes' : 'no (`check`)'} |`;
+}
+
+/** The table of kinds, as docs/rules.md shows it. */
+function kindsSection(): string[] {
+  return [
+    '## Kinds',
+    '',
+    'What is judged, from the table of kinds in `src/core/kubernetes/kinds.ts`. `check` judges every kind below; the webhook registers those marked for admission.',
+    '',
+    '| kind | apiVersion | resource | scope | pod template | at admission |',
+    '|---|---|---|---|---|---|',
+    ...KINDS.map(kindRow),
+    '',
+  ];
 }
 
 export function renderRuleDocs(rulesDirectory: string, rules: readonly Rule[]): string {
@@ -69,5 +92,5 @@ export function renderRuleDocs(rulesDirectory: string, rules: readonly Rule[]): 
     ...rules.map((rule) => `| [${rule.id}](#${rule.id}) | ${rule.defaultAction} | ${firstSentence(rule.description)} |`),
     '',
   ];
-  return [...header, ...rules.flatMap((rule) => ruleSection(rule, rulesDirectory, rules))].join('\n');
+  return [...header, ...kindsSection(), ...rules.flatMap((rule) => ruleSection(rule, rulesDirectory, rules))].join('\n');
 }

@@ -8,7 +8,7 @@ import type { Policy } from '../policy/policy.js';
 import type { ClusterView, Rule } from '../rules/types.js';
 import { evaluate, type Verdict } from './evaluate.js';
 
-export interface SourcedObject {
+interface SourcedObject {
   readonly object: JsonRecord;
   /** 1-based line where the object starts. */
   readonly line: number;

@@ -81,6 +81,41 @@ describe('evaluate', () => {
     expect(evaluate(RULES, WORLD_INGRESS, context(policy)).allowed).toBe(true);
   });
 
+  it('waives up to the expiry instant of a timed exemption and not from it on', () => {
+    const policy = compilePolicy({
+      exemptions: [{ name: 'noon', rules: ['netpol-world-ingress'], namespaces: ['team-a'], reason: 'r', expires: '2026-06-01T12:00:00Z' }],
+    }, RULES);
+    const at = (now: number) => evaluate(RULES, WORLD_INGRESS, context(policy, { now }));
+    expect(at(NOW - 1).allowed).toBe(true);
+    expect(at(NOW - 1).waived).toEqual([expect.objectContaining({ exemption: 'noon', expires: '2026-06-01T12:00:00Z' })]);
+    expect(at(NOW).allowed).toBe(false);
+    expect(at(NOW).violations[0]?.expiredExemption).toEqual({ name: 'noon', expires: '2026-06-01T12:00:00Z' });
+  });
+
+  it('ends a date-only exemption at the end of the named day (UTC), not before', () => {
+    const policy = compilePolicy({
+      exemptions: [{ name: 'day', rules: ['netpol-world-ingress'], namespaces: ['team-a'], reason: 'r', expires: '2026-06-01' }],
+    }, RULES);
+    const endOfDay = Date.parse('2026-06-02T00:00:00Z');
+    expect(evaluate(RULES, WORLD_INGRESS, context(policy, { now: endOfDay - 1 })).allowed).toBe(true);
+    expect(evaluate(RULES, WORLD_INGRESS, context(policy, { now: endOfDay })).allowed).toBe(false);
+  });
+
+  it('keeps the action enforcement would take on a finding that audit enforcement softened', () => {
+    const [softened] = evaluate(RULES, WORLD_INGRESS, context(compilePolicy({ enforcement: 'audit' }, RULES))).violations;
+    expect(softened).toMatchObject({ action: 'warn', enforcedAction: 'deny' });
+    const [enforced] = evaluate(RULES, WORLD_INGRESS, context()).violations;
+    expect(enforced).not.toHaveProperty('enforcedAction');
+    const warned = evaluate(RULES, WORLD_INGRESS, context(compilePolicy({ enforcement: 'audit', rules: { 'netpol-world-ingress': { action: 'warn' } } }, RULES)));
+    expect(warned.violations[0]).not.toHaveProperty('enforcedAction');
+  });
+
+  it('runs only the rules it is given', () => {
+    const only = RULES.filter((rule) => rule.id === 'pod-host-network');
+    expect(evaluate(only, WORLD_INGRESS, context()).violations).toEqual([]);
+    expect(evaluate(only, HOST_NETWORK_POD, context()).violations.map((v) => v.rule)).toEqual(['pod-host-network']);
+  });
+
   it('judges pod isolation against the view', () => {
     const web = pod('web', { containers: [{ name: 'c', image: 'x' }] }, { app: 'web' });
     const denyAll = networkPolicy('deny', { podSelector: {}, policyTypes: ['Ingress'] });

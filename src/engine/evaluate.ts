@@ -87,7 +87,7 @@ interface FindingInput {
 }
 
 /** An exemption applies up to, not including, its expiry instant. */
-export function isLive(exemption: Exemption, now: number): boolean {
+function isLive(exemption: Exemption, now: number): boolean {
   return exemption.expiresAt === undefined || now < exemption.expiresAt;
 }
 

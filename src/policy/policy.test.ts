@@ -57,3 +57,28 @@ describe('the policy file', () => {
     expect(parsePolicy('', RULES).enforcement).toBe('enforce');
   });
 });
+
+describe('one notion of the internet', () => {
+  it('defaults to half of the public space in both directions', () => {
+    expect(defaultPolicy(RULES).internet).toEqual({ ingress: 0.5, egress: 0.5 });
+  });
+
+  it('takes the policy-wide share, and a world rule’s own share for its direction only', () => {
+    const policy = compilePolicy({ internet: { minPublicShare: 0.8 }, rules: { 'netpol-world-egress': { minPublicShare: 0.3 } } }, RULES);
+    expect(policy.internet).toEqual({ ingress: 0.8, egress: 0.3 });
+  });
+
+  it('has no share for a direction whose world rule is off, so the broad rule reports every wide block there', () => {
+    expect(compilePolicy({ rules: { 'netpol-world-ingress': { action: 'off' } } }, RULES).internet).toEqual({ ingress: undefined, egress: 0.5 });
+  });
+
+  it('has no share for a direction when the rule set has no world rule for it', () => {
+    expect(compilePolicy({}, RULES.filter((rule) => rule.id !== 'netpol-world-egress')).internet).toEqual({ ingress: 0.5, egress: undefined });
+  });
+
+  it('refuses a share outside (0, 1], naming the key', () => {
+    expect(problemsOf(() => compilePolicy({ internet: { minPublicShare: 0 } }, RULES))).toEqual([expect.stringMatching(/^internet\.minPublicShare: /)]);
+    expect(problemsOf(() => compilePolicy({ internet: { minPublicShare: 1.5 } }, RULES))).toEqual([expect.stringMatching(/^internet\.minPublicShare: /)]);
+    expect(problemsOf(() => compilePolicy({ internet: { share: 0.5 } }, RULES))).toEqual([expect.stringMatching(/^internet: /)]);
+  });
+});

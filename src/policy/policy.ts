@@ -12,7 +12,7 @@ import { internetShares } from '../rules/shared/internet.js';
 import type { Action, InternetShares, Rule } from '../rules/types.js';
 import { actionSchema, policyFileSchema, type ExemptionSpec } from './schema.js';
 
-export interface RuleSetting {
+interface RuleSetting {
   readonly action: Action;
   readonly params: unknown;
 }
@@ -27,7 +27,7 @@ export interface Exemption {
   readonly appliesTo: (target: ExemptionTarget) => boolean;
 }
 
-export interface ExemptionTarget {
+interface ExemptionTarget {
   readonly namespace: string;
   readonly labels: Labels;
   readonly requester?: Requester;
@@ -54,6 +54,7 @@ function policyError(problems: readonly string[]): GuardrailsError {
 
 type Issue = z.core.$ZodIssue;
 
+/** A policy key as the file spells it: `rules.pod-host-port.allowedRanges[0]`. */
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
 }

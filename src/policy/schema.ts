@@ -7,8 +7,8 @@ import { SELECTOR_OPERATORS } from '../core/kubernetes/label-selector.js';
 import { DEFAULT_INTERNET_SHARE } from '../rules/shared/internet.js';
 import { ACTIONS } from '../rules/types.js';
 
-export const POLICY_API_VERSION = 'kube-guardrails.io/v1alpha1';
-export const POLICY_KIND = 'GuardrailsPolicy';
+const POLICY_API_VERSION = 'kube-guardrails.io/v1alpha1';
+const POLICY_KIND = 'GuardrailsPolicy';
 
 const DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -20,14 +20,14 @@ const selectorRequirement = z
   })
   .strict();
 
-export const labelSelectorSchema = z
+const labelSelectorSchema = z
   .object({
     matchLabels: z.record(z.string(), z.string()).optional(),
     matchExpressions: z.array(selectorRequirement).optional(),
   })
   .strict();
 
-export const exemptionSchema = z
+const exemptionSchema = z
   .object({
     name: z.string().min(1).describe('Identifies the exemption in findings and reports.'),
     rules: z.array(z.string().min(1)).min(1).describe('Rule ids the exemption waives.'),

@@ -45,7 +45,7 @@ export interface ObjectResult extends Pick<Verdict, 'apiVersion' | 'kind' | 'nam
   readonly failures: readonly Omit<RuleFailure, 'error'>[];
 }
 
-export interface ReportSummary {
+interface ReportSummary {
   readonly files: number;
   readonly objects: number;
   readonly judged: number;
@@ -94,7 +94,7 @@ function reportedWaiver(waiver: WaivedFinding, lineOf: (path: FieldPath) => numb
   return { ...reportedFinding(rule, finding, lineOf), exemption, reason, ...(expires === undefined ? {} : { expires }) };
 }
 
-export function toObjectResult(placed: PlacedVerdict): ObjectResult {
+function toObjectResult(placed: PlacedVerdict): ObjectResult {
   const { verdict, lineOf } = placed;
   return {
     file: placed.file,
@@ -115,7 +115,7 @@ function countAction(results: readonly ObjectResult[], action: Violation['action
   return results.reduce((total, result) => total + result.violations.filter((v) => v.action === action).length, 0);
 }
 
-export function summarize(results: readonly ObjectResult[], files: number): ReportSummary {
+function summarize(results: readonly ObjectResult[], files: number): ReportSummary {
   const denied = results.filter((result) => !result.allowed).length;
   return {
     files,

@@ -28,5 +28,3 @@ export const RULES: readonly Rule[] = [
   podNotIsolated,
   requiredLabels,
 ];
-
-export const RULE_IDS: readonly string[] = RULES.map((rule) => rule.id);

@@ -44,7 +44,7 @@ export interface Finding {
  */
 export type InternetShares = Readonly<Record<Direction, number | undefined>>;
 
-export interface RuleContext<Params> {
+interface RuleContext<Params> {
   readonly params: Params;
   readonly view: ClusterView;
   readonly internet: InternetShares;

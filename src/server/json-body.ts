@@ -29,7 +29,7 @@ function skipString(text: string, start: number): number {
 }
 
 /** Bracket depth outside strings, in one pass; true as soon as it passes `max`. */
-export function nestsDeeperThan(text: string, max: number): boolean {
+function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   let i = 0;
   while (i < text.length) {

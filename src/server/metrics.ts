@@ -18,7 +18,7 @@ export interface Metrics {
 }
 
 /** Fine enough to tell 1 ms from 5 ms; the API server's own buckets start at 5 ms. */
-export const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
   const registry = new Registry();

@@ -18,14 +18,14 @@ export interface PolicySource {
   close(): void;
 }
 
-export interface PolicySourceOptions {
+interface PolicySourceOptions {
   readonly rules: readonly Rule[];
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly watchIntervalMs: number;
 }
 
-export function staticPolicySource(policy: Policy): PolicySource {
+function staticPolicySource(policy: Policy): PolicySource {
   return { current: () => policy, reload: () => Promise.resolve(true), close: () => undefined };
 }
 

@@ -1,4 +1,6 @@
 /** The objects the e2e suite applies, as YAML text for `kubectl apply -f -`. */
+import { webhookRules } from '../../src/core/kubernetes/kinds.js';
+
 export const WEBHOOK_NAME = 'validate.kube-guardrails.io';
 
 /** The webhook's policy in the e2e cluster: defaults, one audit rule, two exemptions. */
@@ -36,8 +38,7 @@ webhooks:
       url: https://127.0.0.1:${port}/validate
       caBundle: ${Buffer.from(caPem).toString('base64')}
     rules:
-      - {apiGroups: [networking.k8s.io], apiVersions: [v1], resources: [networkpolicies], operations: [CREATE, UPDATE], scope: Namespaced}
-      - {apiGroups: [""], apiVersions: [v1], resources: [pods], operations: [CREATE, UPDATE], scope: Namespaced}
+${webhookRules().map((rule) => `      - ${JSON.stringify(rule)}`).join('\n')}
     namespaceSelector:
       matchExpressions:
         - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}

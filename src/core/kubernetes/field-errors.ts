@@ -4,7 +4,7 @@
  */
 import { renderPath, type FieldPath } from './shape.js';
 
-export type FieldErrorType = 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden';
+type FieldErrorType = 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden';
 
 export interface FieldError {
   readonly path: FieldPath;

@@ -9,6 +9,9 @@
 /** The namespace of a namespaced object that names none, as the API server and kubectl take it. */
 export const DEFAULT_NAMESPACE = 'default';
 
+/** Set by the API server on every namespace to its name (KEP-2161): present everywhere, and never forged. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 /** How rules see an object: a NetworkPolicy, something that carries a pod template, or a Namespace. */
 export type JudgedKind = 'NetworkPolicy' | 'PodTemplate' | 'Namespace';
 
@@ -45,7 +48,7 @@ export const KINDS: readonly KindSpec[] = [
 ];
 
 /** The kinds the webhook judges at admission, in table order. */
-export const ADMISSION_KINDS: readonly KindSpec[] = KINDS.filter((spec) => spec.admission);
+const ADMISSION_KINDS: readonly KindSpec[] = KINDS.filter((spec) => spec.admission);
 
 export function apiGroupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
@@ -68,4 +71,24 @@ export function kindOf(apiVersion: string, kind: string): KindSpec | undefined {
 /** The table entry for a group, version and kind as an AdmissionReview names them, if the webhook judges it. */
 export function admissionKindOf(group: string, version: string, kind: string): KindSpec | undefined {
   return ADMISSION_KINDS.find((spec) => spec.group === group && spec.version === version && spec.kind === kind);
+}
+
+/** A rule of a ValidatingWebhookConfiguration, as the API server reads it. */
+export interface WebhookRule {
+  readonly apiGroups: readonly string[];
+  readonly apiVersions: readonly string[];
+  readonly resources: readonly string[];
+  readonly operations: readonly string[];
+  readonly scope: KindSpec['scope'];
+}
+
+/** The rules a registration of the webhook must hold: one per admission kind, CREATE and UPDATE. */
+export function webhookRules(): WebhookRule[] {
+  return ADMISSION_KINDS.map((spec) => ({
+    apiGroups: [spec.group],
+    apiVersions: [spec.version],
+    resources: [spec.resource],
+    operations: ['CREATE', 'UPDATE'],
+    scope: spec.scope,
+  }));
 }

@@ -18,7 +18,7 @@ export const DIRECTION_FIELDS: Readonly<Record<Direction, { peers: 'from' | 'to'
   egress: { peers: 'to', policyType: 'Egress' },
 };
 
-export interface IpBlockPeer {
+interface IpBlockPeer {
   readonly cidr: string;
   readonly except: readonly string[];
 }

@@ -28,7 +28,7 @@ export function field(record: JsonRecord | undefined, key: string): unknown {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Where a field is in an object: keys and list indexes, e.g. ['spec', 'ingress', 0, 'from']. */
-export type PathSegment = string | number;
+type PathSegment = string | number;
 export type FieldPath = readonly PathSegment[];
 
 /** `spec.ingress[0].from`, with `["key"]` for keys that are not identifiers (label keys with / or .). */

@@ -127,7 +127,7 @@ export function publicShareOf(set: AddressSet): PublicShare {
   return share;
 }
 
-export function isWorld(share: PublicShare, threshold: number): boolean {
+function isWorld(share: PublicShare, threshold: number): boolean {
   return share.ipv4 >= threshold || share.ipv6 >= threshold;
 }
 

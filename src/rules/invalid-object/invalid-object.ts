@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeFieldError, type FieldError } from '../../core/kubernetes/field-errors.js';
+import { formatFieldError, type FieldError } from '../../core/kubernetes/field-errors.js';
 import { validateLabels } from '../../core/kubernetes/label-selector.js';
 import { field, recordOf } from '../../core/kubernetes/shape.js';
 import type { Subject } from '../../core/kubernetes/subject.js';
@@ -28,7 +28,8 @@ function summaryValue(value: unknown, shown: string): string {
 
 function findingOf(error: FieldError): Finding {
   const value = shownValue(error.value);
-  const apiServerMessage = describeFieldError(error);
+  // The line kubectl would print for this field, kept whole in the details.
+  const apiServerMessage = formatFieldError(error);
   const summary = fitSummary(`the API server would refuse this: ${error.type}${value === undefined ? '' : ` ${summaryValue(error.value, value)}`}`, `: ${error.detail}`);
   return {
     path: error.path,

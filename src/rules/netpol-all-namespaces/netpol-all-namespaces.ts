@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NAMESPACE_NAME_LABEL } from '../../core/kubernetes/kinds.js';
 import { describeSelector, isEmptySelector, MATCH_EVERYTHING, type LabelSelector } from '../../core/kubernetes/label-selector.js';
 import { DIRECTIONS, type Direction, type NetworkPolicyModel, type PolicyPeer } from '../../core/kubernetes/network-policy.js';
 import { fitSummary } from '../shared/words.js';
@@ -6,8 +7,8 @@ import { defineRule, type Finding } from '../types.js';
 
 const ID = 'netpol-all-namespaces';
 
-/** Labels the API server sets on every namespace (KEP-2161), so `Exists` on them matches all. */
-const ALWAYS_PRESENT_NAMESPACE_LABELS = ['kubernetes.io/metadata.name'];
+/** Labels the API server sets on every namespace, so `Exists` on them matches all. */
+const ALWAYS_PRESENT_NAMESPACE_LABELS = [NAMESPACE_NAME_LABEL];
 
 const params = z.object({}).strict();
 

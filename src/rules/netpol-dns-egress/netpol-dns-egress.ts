@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NAMESPACE_NAME_LABEL } from '../../core/kubernetes/kinds.js';
 import { selectorIncludes, selectorMatches, type Labels } from '../../core/kubernetes/label-selector.js';
 import type { NetworkPolicyModel, PolicyPeer, PolicyPort, PolicyRule } from '../../core/kubernetes/network-policy.js';
 import { AddressSet } from '../../core/net/address-set.js';
@@ -45,7 +46,7 @@ function dnsAddresses(p: Params): AddressSet {
 
 function peerReachesDns(peer: PolicyPeer, policyNamespace: string, p: Params): boolean {
   if (peer.ipBlock !== undefined) return false; // judged as addresses below
-  const namespaceLabels: Labels = { ...p.namespaceLabels, 'kubernetes.io/metadata.name': p.namespace };
+  const namespaceLabels: Labels = { ...p.namespaceLabels, [NAMESPACE_NAME_LABEL]: p.namespace };
   const namespaceOk = peer.namespaceSelector === undefined ? policyNamespace === p.namespace : selectorMatches(peer.namespaceSelector, namespaceLabels);
   return namespaceOk && (peer.podSelector === undefined || selectorMatches(peer.podSelector, p.podLabels));
 }

@@ -18,7 +18,7 @@ import { DEFAULT_INTERNET_SHARE } from './internet.js';
 import { defineRule, type Finding, type Rule } from '../types.js';
 import { countOf, describeAddresses, fitSummary, formatPercent, formatShare, listOrCount, quote } from './words.js';
 
-export const worldParams = z
+const worldParams = z
   .object({
     minPublicShare: z
       .number()
@@ -29,7 +29,7 @@ export const worldParams = z
   })
   .strict();
 
-export type WorldParams = z.infer<typeof worldParams>;
+type WorldParams = z.infer<typeof worldParams>;
 
 const WORDS: Readonly<Record<Direction, { noun: string }>> = {
   ingress: { noun: 'source' },
@@ -111,7 +111,7 @@ function combinedFinding(direction: Direction, exposure: DirectionExposure): Fin
   };
 }
 
-export function worldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number): Finding[] {
+function worldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number): Finding[] {
   if (!policy.isolates[direction] || !boundMayAdmitWorld(exposureBound(policy, direction), threshold)) return [];
   const exposure = directionExposure(policy, direction);
   if (!admitsWorld(exposure.admitted, threshold)) return [];
