@@ -13,7 +13,12 @@ import { defaultPolicy, parsePolicy } from '../src/policy/policy.js';
 const DIRECTORY = join(import.meta.dirname, '..', 'manifests');
 type Manifest = Record<string, any>;
 
-const files = readdirSync(DIRECTORY).filter((name) => name.endsWith('.yaml'));
+/** manifests/ (step 1 of the install) and manifests/registration/ (step 2), relative to manifests/. */
+const files = ['', 'registration/'].flatMap((sub) =>
+  readdirSync(join(DIRECTORY, sub))
+    .filter((name) => name.endsWith('.yaml'))
+    .map((name) => `${sub}${name}`),
+);
 const objects: Manifest[] = files.flatMap((name) =>
   parseAllDocuments(readFileSync(join(DIRECTORY, name), 'utf8')).map((document) => document.toJS() as Manifest),
 );
@@ -24,9 +29,20 @@ const find = (kind: string): Manifest => {
 };
 
 describe('the deployment manifests', () => {
-  it('list every manifest file in the kustomization', () => {
-    const kustomization = find('Kustomization');
-    expect([...(kustomization.resources as string[])].sort()).toEqual(files.filter((name) => name !== 'kustomization.yaml').sort());
+  it('list every manifest file in a kustomization: the webhook registration apart, as step 2', () => {
+    const [install, registration] = objects.filter((object) => object.kind === 'Kustomization');
+    const inStep = (sub: string) => files.filter((name) => name.startsWith(sub) && !name.endsWith('kustomization.yaml')).map((name) => name.slice(sub.length));
+    expect([...(install!.resources as string[])].sort()).toEqual(inStep('').filter((name) => !name.includes('/')).sort());
+    expect(registration!.resources).toEqual(inStep('registration/'));
+    expect(install!.resources).not.toContain('validatingwebhookconfiguration.yaml');
+  });
+
+  it('take the API server address of the webhook NetworkPolicy from the settings, never applied themselves', () => {
+    const settings = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === 'kube-guardrails-settings');
+    expect(settings?.metadata.annotations['config.kubernetes.io/local-config']).toBe('true');
+    expect(find('Kustomization').replacements).toEqual([
+      { source: { kind: 'ConfigMap', name: 'kube-guardrails-settings', fieldPath: 'data.apiServerCIDR' }, targets: [{ select: { kind: 'NetworkPolicy', name: 'kube-guardrails' }, fieldPaths: ['spec.ingress.0.from.0.ipBlock.cidr'] }] },
+    ]);
   });
 
   it('register the webhook safely: v1 reviews, no side effects, a short timeout, kube-system and itself excluded by immutable name', () => {
@@ -44,7 +60,20 @@ describe('the deployment manifests', () => {
   it('register exactly the kinds the table of kinds says the webhook judges', () => {
     const [webhook] = find('ValidatingWebhookConfiguration').webhooks as Manifest[];
     expect(webhook!.rules).toEqual(webhookRules());
-    expect(webhookRules().map((rule) => rule.resources[0])).toEqual(['networkpolicies', 'pods']);
+    expect(webhookRules().flatMap((rule) => rule.resources)).toEqual([
+      'networkpolicies',
+      'namespaces',
+      'pods',
+      'pods/status',
+      'podtemplates',
+      'replicationcontrollers',
+      'deployments',
+      'statefulsets',
+      'daemonsets',
+      'replicasets',
+      'jobs',
+      'cronjobs',
+    ]);
   });
 
   it('run at least two hardened replicas with probes, requests and limits, spread across nodes', () => {
@@ -63,7 +92,8 @@ describe('the deployment manifests', () => {
   });
 
   it('ship a policy ConfigMap that the webhook accepts', () => {
-    expect(() => parsePolicy(find('ConfigMap').data['policy.yaml'] as string, RULES)).not.toThrow();
+    const policyMap = objects.find((object) => object.kind === 'ConfigMap' && object.data?.['policy.yaml'] !== undefined);
+    expect(() => parsePolicy(policyMap!.data['policy.yaml'] as string, RULES)).not.toThrow();
   });
 
   it('pass their own review: check finds nothing to deny in manifests/', () => {

@@ -19,7 +19,7 @@
  * audit` a warning for a deny rule says so: `[rule] (deny when enforced) …`.
  */
 import { renderPath } from '../core/kubernetes/shape.js';
-import type { Verdict, Violation } from '../engine/evaluate.js';
+import type { Verdict, Violation, WaivedFinding } from '../engine/evaluate.js';
 import { findingLine } from '../report/finding-text.js';
 import { ADMISSION_API_VERSION, ADMISSION_REVIEW_KIND } from './review.js';
 
@@ -59,19 +59,39 @@ export function truncate(text: string, max: number): string {
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }
 
-/** The warning for one finding: the longest form that fits the guidance, else the shortest that fits the hard limit. */
+/** What a warning says before the finding: why it is not a denial, where that applies. */
+function warningTag(violation: Violation): string {
+  if (violation.preexisting === true) return '(predates this change) ';
+  return violation.enforcedAction === 'deny' ? '(deny when enforced) ' : '';
+}
+
+/** The longest form that fits the guidance, else the form without the path, within the hard limit. */
+function fitWarning(prefix: string, path: string, body: string): string {
+  const withPath = plainText(`${prefix}${path}: ${body}`);
+  if (withPath.length <= WARNING_MAX) return withPath;
+  const withoutPath = plainText(`${prefix}${body}`);
+  return withoutPath.length <= WARNING_HARD_MAX ? withoutPath : truncate(withoutPath, WARNING_HARD_MAX);
+}
+
 function warningText(violation: Violation): string {
   const { finding } = violation;
-  const prefix = violation.enforcedAction === 'deny' ? `[${violation.rule}] (deny when enforced) ` : `[${violation.rule}] `;
-  const candidates = [`${prefix}${renderPath(finding.path)}: ${finding.summary}. ${finding.fix}`, `${prefix}${finding.summary}. ${finding.fix}`].map(plainText);
-  const [withPath = prefix, withoutPath = prefix] = candidates;
-  if (withPath.length <= WARNING_MAX) return withPath;
-  return withoutPath.length <= WARNING_HARD_MAX ? withoutPath : truncate(withoutPath, WARNING_HARD_MAX);
+  return fitWarning(`[${violation.rule}] ${warningTag(violation)}`, renderPath(finding.path), `${finding.summary}. ${finding.fix}`);
+}
+
+/** `exemption "legacy" (until 2027-01-31)`: which exemption waived a finding. */
+function exemptionPhrase(waiver: WaivedFinding): string {
+  return `exemption ${JSON.stringify(waiver.exemption)}${waiver.expires === undefined ? '' : ` (until ${waiver.expires})`}`;
+}
+
+/** A waived finding still reaches the requester, naming the exemption. */
+function waivedWarning(waiver: WaivedFinding): string {
+  return fitWarning(`[${waiver.rule}] (waived by ${exemptionPhrase(waiver)}) `, renderPath(waiver.finding.path), waiver.finding.summary);
 }
 
 function warningsOf(verdict: Verdict): string[] {
   const candidates = [
     ...verdict.violations.filter((v) => v.action === 'warn').map(warningText),
+    ...verdict.waived.map(waivedWarning),
     ...verdict.failures.filter(() => !verdict.failuresDeny).map((f) => truncate(plainText(`[${f.rule}] skipped: internal error in the rule`), WARNING_MAX)),
   ];
   const unique = [...new Set(candidates)];
@@ -89,18 +109,44 @@ function warningsOf(verdict: Verdict): string[] {
   return kept;
 }
 
-/** One annotation per rule with audit findings; keys are rule ids (≤ 63 characters, no '/'). */
+/** The audit annotation a violation goes under, if any: audit findings, would-be denials and preexisting ones. */
+function annotationKey(violation: Violation): string | undefined {
+  if (violation.action === 'audit') return violation.rule;
+  if (violation.preexisting === true) return `${violation.rule}.preexisting`;
+  return violation.enforcedAction === 'deny' ? `${violation.rule}.would-deny` : undefined;
+}
+
+/**
+ * Audit annotations, keyed by rule id (≤ 63 characters, no '/'): `<rule>` for audit
+ * findings, `<rule>.would-deny` for denials that audit enforcement softened,
+ * `<rule>.preexisting` for findings an update did not cause, `<rule>.waived` for
+ * findings an exemption waived, naming it and its reason.
+ */
 function auditAnnotationsOf(verdict: Verdict): Record<string, string> {
-  const byRule = new Map<string, string[]>();
-  for (const { rule, finding } of verdict.violations.filter((v) => v.action === 'audit')) {
-    byRule.set(rule, [...(byRule.get(rule) ?? []), plainText(`${renderPath(finding.path)}: ${finding.summary}`)]);
+  const byKey = new Map<string, string[]>();
+  const add = (key: string, line: string): void => {
+    byKey.set(key, [...(byKey.get(key) ?? []), plainText(line)]);
+  };
+  for (const violation of verdict.violations) {
+    const key = annotationKey(violation);
+    if (key !== undefined) add(key, `${renderPath(violation.finding.path)}: ${violation.finding.summary}`);
   }
-  return Object.fromEntries([...byRule].map(([rule, lines]) => [rule, truncate(lines.join('; '), AUDIT_VALUE_MAX)]));
+  for (const waiver of verdict.waived) {
+    add(`${waiver.rule}.waived`, `${exemptionPhrase(waiver)}, ${waiver.reason}: ${renderPath(waiver.finding.path)}: ${waiver.finding.summary}`);
+  }
+  return Object.fromEntries([...byKey].map(([key, lines]) => [key, truncate(lines.join('; '), AUDIT_VALUE_MAX)]));
+}
+
+/** `[rule] path: summary. fix`, naming an exemption that would have waived it but expired. */
+function denialLine(violation: Violation): string {
+  const expired = violation.expiredExemption;
+  const note = expired === undefined ? '' : ` (exemption ${JSON.stringify(expired.name)} expired ${expired.expires})`;
+  return plainText(`${findingLine(violation.rule, violation.finding)}${note}`);
 }
 
 function statusOf(verdict: Verdict): AdmissionResponse['status'] {
   if (verdict.allowed) return undefined;
-  const denials = verdict.violations.filter((v) => v.action === 'deny').map((v) => plainText(findingLine(v.rule, v.finding)));
+  const denials = verdict.violations.filter((v) => v.action === 'deny').map(denialLine);
   const failed = verdict.failuresDeny ? verdict.failures.map((f) => `[${f.rule}] internal error in the rule; the object is refused because onError is deny`) : [];
   if (denials.length === 0) {
     const rules = verdict.failures.map((f) => f.rule).join(', ');

@@ -3,7 +3,7 @@
  * not one becomes a GuardrailsError with code KG_BAD_REVIEW (HTTP 400), never a crash.
  */
 import { GuardrailsError } from '../errors.js';
-import { admissionKindOf } from '../core/kubernetes/kinds.js';
+import { admissionKindOf, judgesSubresource } from '../core/kubernetes/kinds.js';
 import { arrayOf, field, isRecord, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
 
 /** The envelope of every review and every answer. */
@@ -27,6 +27,8 @@ export interface ReviewRequest {
   readonly namespace: string;
   readonly name: string;
   readonly object: JsonRecord | undefined;
+  /** The stored object an UPDATE changes (or a DELETE removes). */
+  readonly oldObject: JsonRecord | undefined;
   readonly username: string;
   readonly groups: readonly string[];
   readonly dryRun: boolean;
@@ -89,6 +91,7 @@ export function parseReview(body: unknown): ReviewRequest {
     namespace: stringOf(field(request, 'namespace')) ?? '',
     name: stringOf(field(request, 'name')) ?? '',
     object: readObject(request, operation),
+    oldObject: recordOf(field(request, 'oldObject')),
     username: stringOf(field(userInfo, 'username')) ?? '',
     groups: (arrayOf(field(userInfo, 'groups')) ?? []).filter((group): group is string => typeof group === 'string'),
     dryRun: field(request, 'dryRun') === true,
@@ -102,6 +105,7 @@ function isBeingDeleted(object: JsonRecord): boolean {
 
 export function isJudged(request: ReviewRequest): boolean {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return false;
-  if (request.subResource !== '' || request.object === undefined || isBeingDeleted(request.object)) return false;
-  return admissionKindOf(request.kind.group, request.kind.version, request.kind.kind) !== undefined;
+  if (request.object === undefined || isBeingDeleted(request.object)) return false;
+  const spec = admissionKindOf(request.kind.group, request.kind.version, request.kind.kind);
+  return spec !== undefined && judgesSubresource(spec, request.subResource);
 }

@@ -54,6 +54,7 @@ function render(report: CheckReport, config: CheckConfig, io: CheckIo): string {
 
 export async function runCheck(config: CheckConfig, io: CheckIo): Promise<number> {
   const policy = await loadPolicy(config, io.rules);
+  for (const warning of policy.warnings) io.stderr(`kube-guardrails: warning: policy ${config.policyPath ?? ''}: ${warning}\n`);
   const files = await loadFiles(config, io);
   const batch = evaluateBatch(files, { rules: io.rules, policy, namespace: config.namespace, now: io.now(), viewOf: manifestView });
   const report = buildReport(batch);

@@ -13,9 +13,14 @@
  * A matching exemption waives a finding unless it has expired; an expired one is
  * reported with the finding it no longer waives. A rule that throws is recorded as a
  * failure; policy.onError decides whether that denies (never in audit enforcement).
+ *
+ * An UPDATE is judged on what it changes: a finding the stored object already has (same
+ * rule, path and value) is marked `preexisting` and never refuses (a deny becomes a warn),
+ * so objects admitted before a rule or in audit mode can still be relabelled, annotated
+ * or stripped of finalizers. `updates: strict` in the policy judges updates as creates.
  */
 import { readSubject, type Subject } from '../core/kubernetes/subject.js';
-import type { JsonRecord } from '../core/kubernetes/shape.js';
+import { arrayOf, field, recordOf, renderPath, type JsonRecord } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
 import type { Exemption, Policy, Requester } from '../policy/policy.js';
 import type { Action, ClusterView, Finding, Rule } from '../rules/types.js';
@@ -25,8 +30,10 @@ export type EffectiveAction = Exclude<Action, 'off'>;
 export interface Violation {
   readonly rule: string;
   readonly action: EffectiveAction;
-  /** The action the rule has under `enforcement: enforce`, when audit enforcement softened it. */
+  /** The action the rule has on a new object under `enforcement: enforce`, when audit enforcement or a preexisting finding softened it. */
   readonly enforcedAction?: EffectiveAction;
+  /** The stored object already had this finding: the update did not cause it. */
+  readonly preexisting?: true;
   readonly finding: Finding;
   /** An exemption that would waive this finding but expired. */
   readonly expiredExemption?: { readonly name: string; readonly expires: string };
@@ -69,6 +76,8 @@ export interface EvaluationContext {
   /** Namespace for objects that name none (kubectl's -n). */
   readonly defaultNamespace: string;
   readonly requester?: Requester;
+  /** The stored object an UPDATE changes; its findings do not refuse the change. */
+  readonly previous?: JsonRecord;
 }
 
 /** A view that knows nothing of the cluster: rules that need it skip. */
@@ -84,6 +93,7 @@ interface FindingInput {
   readonly finding: Finding;
   readonly action: EffectiveAction;
   readonly exemptions: readonly Exemption[];
+  readonly preexisting: boolean;
 }
 
 /** An exemption applies up to, not including, its expiry instant. */
@@ -91,10 +101,11 @@ function isLive(exemption: Exemption, now: number): boolean {
   return exemption.expiresAt === undefined || now < exemption.expiresAt;
 }
 
-function violationOf({ rule, finding, action }: FindingInput, context: EvaluationContext, expired: Exemption | undefined): Violation {
-  const softened = action === 'deny' && context.policy.enforcement === 'audit';
+function violationOf({ rule, finding, action, preexisting }: FindingInput, context: EvaluationContext, expired: Exemption | undefined): Violation {
+  const softened = action === 'deny' && (preexisting || context.policy.enforcement === 'audit');
   const violation: { -readonly [K in keyof Violation]: Violation[K] } = { rule: rule.id, action: softened ? 'warn' : action, finding };
   if (softened) violation.enforcedAction = action;
+  if (preexisting) violation.preexisting = true;
   if (expired?.expires !== undefined) violation.expiredExemption = { name: expired.name, expires: expired.expires };
   return violation;
 }
@@ -107,8 +118,19 @@ function judgeFinding(input: FindingInput, context: EvaluationContext): Judgemen
   return { violations: [], waived: [waived] };
 }
 
+/** Whether an ownerReference marks the object as made by a controller (a ReplicaSet's Pod). */
+function isControlled(object: JsonRecord): boolean {
+  const references = arrayOf(field(recordOf(field(object, 'metadata')), 'ownerReferences')) ?? [];
+  return references.some((reference) => field(recordOf(reference), 'controller') === true);
+}
+
 function matchingExemptions(rule: Rule, subject: Subject, context: EvaluationContext): Exemption[] {
-  const target = { namespace: subject.namespace, labels: subject.labels, ...(context.requester ? { requester: context.requester } : {}) };
+  const target = {
+    namespace: subject.namespace,
+    labels: subject.labels,
+    controlled: isControlled(subject.object),
+    ...(context.requester ? { requester: context.requester } : {}),
+  };
   return context.policy.exemptions.filter((exemption) => exemption.rules.includes(rule.id) && exemption.appliesTo(target));
 }
 
@@ -123,8 +145,30 @@ function findingsOf(rule: Rule, subject: Subject, context: EvaluationContext, pa
   return rule.check(subject, { params, view: context.view, internet: context.policy.internet });
 }
 
+/** Same rule, same field, same value: the finding an UPDATE did not cause. */
+function findingKey(rule: Rule, finding: Finding): string {
+  return `${rule.id}\u0000${renderPath(finding.path)}\u0000${finding.value ?? finding.summary}`;
+}
+
+/** The findings the stored object has, as keys; a rule that throws on it contributes none. */
+function previousFindings(rules: readonly Rule[], context: EvaluationContext): ReadonlySet<string> {
+  const keys = new Set<string>();
+  if (context.previous === undefined || context.policy.updates === 'strict') return keys;
+  const previous = readSubject(context.previous, context.defaultNamespace);
+  for (const rule of rules) {
+    const setting = context.policy.rules.get(rule.id);
+    if (setting === undefined || setting.action === 'off') continue;
+    try {
+      for (const finding of findingsOf(rule, previous, context, setting.params)) keys.add(findingKey(rule, finding));
+    } catch {
+      // Judged on the new object alone: the failure, if it persists, is recorded there.
+    }
+  }
+  return keys;
+}
+
 /** Runs one rule; a throw is our bug, recorded as a failure rather than propagated. */
-function runRule(rule: Rule, subject: Subject, context: EvaluationContext, collected: Collected): void {
+function runRule(rule: Rule, subject: Subject, context: RunContext, collected: Collected): void {
   const setting = context.policy.rules.get(rule.id);
   if (setting === undefined || setting.action === 'off') return;
   let findings: readonly Finding[];
@@ -137,16 +181,22 @@ function runRule(rule: Rule, subject: Subject, context: EvaluationContext, colle
   if (findings.length === 0) return;
   const exemptions = matchingExemptions(rule, subject, context);
   for (const finding of findings) {
-    const judgement = judgeFinding({ rule, finding, action: setting.action, exemptions }, context);
+    const preexisting = context.previousKeys.has(findingKey(rule, finding));
+    const judgement = judgeFinding({ rule, finding, action: setting.action, exemptions, preexisting }, context);
     collected.violations.push(...judgement.violations);
     collected.waived.push(...judgement.waived);
   }
 }
 
+interface RunContext extends EvaluationContext {
+  readonly previousKeys: ReadonlySet<string>;
+}
+
 export function evaluate(rules: readonly Rule[], object: JsonRecord, context: EvaluationContext): Verdict {
   const subject = readSubject(object, context.defaultNamespace);
   const collected: Collected = { violations: [], waived: [], failures: [] };
-  for (const rule of rules) runRule(rule, subject, context, collected);
+  const run: RunContext = { ...context, previousKeys: previousFindings(rules, context) };
+  for (const rule of rules) runRule(rule, subject, run, collected);
   const { violations, waived, failures } = collected;
   const failuresDeny = failures.length > 0 && context.policy.onError === 'deny' && context.policy.enforcement === 'enforce';
   const denied = failuresDeny || violations.some((violation) => violation.action === 'deny');

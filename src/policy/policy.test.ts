@@ -82,3 +82,32 @@ describe('one notion of the internet', () => {
     expect(problemsOf(() => compilePolicy({ internet: { share: 0.5 } }, RULES))).toEqual([expect.stringMatching(/^internet: /)]);
   });
 });
+
+describe('self-service exemptions', () => {
+  const exemption = { name: 'x', rules: ['pod-host-network'], reason: 'r' };
+
+  it('warns about an exemption that matches only the object’s own labels', () => {
+    const policy = compilePolicy({ exemptions: [{ ...exemption, objectSelector: { matchLabels: { exempt: 'yes' } } }] }, RULES);
+    expect(policy.warnings).toEqual([expect.stringMatching(/^exemptions\[0\] \("x"\) matches only the object's own labels/)]);
+  });
+
+  it('warns about namespace globs that no requester narrows', () => {
+    const policy = compilePolicy({ exemptions: [{ ...exemption, namespaces: ['sandbox-*', 'edge'] }] }, RULES);
+    expect(policy.warnings).toEqual([expect.stringMatching(/^exemptions\[0\] \("x"\) matches namespaces by the glob "sandbox-\*"/)]);
+  });
+
+  it('does not warn about named namespaces, or globs and labels narrowed by who asks', () => {
+    const safe = [
+      { ...exemption, namespaces: ['ingress-nginx'] },
+      { ...exemption, namespaces: ['edge-*'], groups: ['platform'] },
+      { ...exemption, objectSelector: { matchLabels: { a: 'b' } }, namespaces: ['monitoring'] },
+    ];
+    expect(compilePolicy({ exemptions: safe }, RULES).warnings).toEqual([]);
+  });
+
+  it('refuses workloadPods without usernames or groups', () => {
+    expect(problemsOf(() => compilePolicy({ exemptions: [{ ...exemption, namespaces: ['a'], workloadPods: true }] }, RULES))).toEqual([
+      expect.stringMatching(/^exemptions\[0\]\.workloadPods: goes with usernames or groups/),
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { YAML_OPTIONS, YAML_TO_JS, yamlErrorText } from '../manifests/yaml-error-text.js';
 import { readLabelSelector, selectorMatches, type Labels, type LabelSelector } from '../core/kubernetes/label-selector.js';
+import { isWorkloadController } from '../core/kubernetes/kinds.js';
 import { GuardrailsError } from '../errors.js';
 import { internetShares } from '../rules/shared/internet.js';
 import type { Action, InternetShares, Rule } from '../rules/types.js';
@@ -31,6 +32,8 @@ interface ExemptionTarget {
   readonly namespace: string;
   readonly labels: Labels;
   readonly requester?: Requester;
+  /** The object has a controller ownerReference (a Pod of a ReplicaSet, a Job of a CronJob). */
+  readonly controlled?: boolean;
 }
 
 export interface Requester {
@@ -41,10 +44,14 @@ export interface Requester {
 export interface Policy {
   readonly enforcement: 'enforce' | 'audit';
   readonly onError: 'deny' | 'allow';
+  /** changed: an UPDATE is refused only for findings it causes; strict: judged as a CREATE. */
+  readonly updates: 'changed' | 'strict';
   readonly rules: ReadonlyMap<string, RuleSetting>;
   readonly exemptions: readonly Exemption[];
   /** What "the internet" is, per direction, for the world and broad-CIDR rules. */
   readonly internet: InternetShares;
+  /** What is legal but unsafe in this policy (self-service exemptions); the shells print and count these. */
+  readonly warnings: readonly string[];
 }
 
 /** A policy that cannot be compiled: code KG_BAD_POLICY, each problem naming its key. */
@@ -83,9 +90,16 @@ function expiryInstant(expires: string): number {
   return expires.length === 10 ? Date.parse(`${expires}T00:00:00Z`) + 86_400_000 : Date.parse(expires);
 }
 
-function matchesRequester(spec: ExemptionSpec, requester: Requester | undefined): boolean {
+/**
+ * Who asks. A workload controller creating a controlled object from a template asks on
+ * behalf of whoever applied the workload; with `workloadPods` it matches too, since the
+ * workload itself was judged at apply under its real requester.
+ */
+function matchesRequester(spec: ExemptionSpec, target: ExemptionTarget): boolean {
   if (spec.usernames.length === 0 && spec.groups.length === 0) return true;
+  const { requester } = target;
   if (requester === undefined) return false;
+  if (spec.workloadPods && target.controlled === true && isWorkloadController(requester.username)) return true;
   return spec.usernames.includes(requester.username) || spec.groups.some((group) => requester.groups.includes(group));
 }
 
@@ -95,6 +109,7 @@ function exemptionProblems(spec: ExemptionSpec, index: number, expiresAt: number
   if (unknown.length > 0) problems.push(`exemptions[${index}].rules: unknown rule ${unknown.map((id) => `"${id}"`).join(', ')}`);
   const scoped = spec.namespaces.length + spec.usernames.length + spec.groups.length > 0 || spec.objectSelector !== undefined;
   if (!scoped) problems.push(`exemptions[${index}]: name at least one of namespaces, objectSelector, usernames or groups (to switch a rule off everywhere, set its action to off)`);
+  if (spec.workloadPods && spec.usernames.length + spec.groups.length === 0) problems.push(`exemptions[${index}].workloadPods: goes with usernames or groups (it extends who may ask to the workload controllers)`);
   if (expiresAt !== undefined && Number.isNaN(expiresAt)) problems.push(`exemptions[${index}].expires: not a real date: ${spec.expires ?? ''}`);
   return problems;
 }
@@ -112,8 +127,29 @@ function compileExemption(spec: ExemptionSpec, index: number, known: ReadonlySet
     appliesTo: (target: ExemptionTarget) =>
       namespaceMatches(target.namespace) &&
       (selector === undefined || selectorMatches(selector, target.labels)) &&
-      matchesRequester(spec, target.requester),
+      matchesRequester(spec, target),
   });
+}
+
+const GLOB = /[*?[\]{}!]/;
+
+/**
+ * Exemptions a requester could grant herself: one that matches only the object's own
+ * labels (whoever may write the object may add the label), or namespaces by a glob
+ * without naming who asks (whoever may create a namespace may pick a matching name).
+ */
+function selfServiceWarnings(spec: ExemptionSpec, index: number): string[] {
+  const where = `exemptions[${index}] (${JSON.stringify(spec.name)})`;
+  const scopedToRequester = spec.usernames.length + spec.groups.length > 0;
+  const warnings: string[] = [];
+  if (spec.objectSelector !== undefined && spec.namespaces.length === 0 && !scopedToRequester) {
+    warnings.push(`${where} matches only the object's own labels, so anyone who may write such an object can exempt it; add namespaces, usernames or groups`);
+  }
+  const globs = spec.namespaces.filter((namespace) => GLOB.test(namespace));
+  if (globs.length > 0 && !scopedToRequester) {
+    warnings.push(`${where} matches namespaces by the glob ${globs.map((glob) => JSON.stringify(glob)).join(', ')}, so anyone who may create a namespace with a matching name is exempt; list the namespaces by name, or add usernames or groups`);
+  }
+  return warnings;
 }
 
 function unknownRuleProblems(ids: readonly string[], known: ReadonlySet<string>): string[] {
@@ -133,9 +169,11 @@ export function compilePolicy(raw: unknown, ruleSet: readonly Rule[]): Policy {
   return Object.freeze({
     enforcement: file.enforcement,
     onError: file.onError,
+    updates: file.updates,
     rules,
     exemptions: Object.freeze(exemptions),
     internet: internetShares(ruleSet, rules, file.internet.minPublicShare),
+    warnings: Object.freeze(file.exemptions.flatMap(selfServiceWarnings)),
   });
 }
 

@@ -35,6 +35,10 @@ const exemptionSchema = z
     objectSelector: labelSelectorSchema.optional().describe('Label selector on the object’s own labels.'),
     usernames: z.array(z.string().min(1)).default([]).describe('Requesting users (webhook only).'),
     groups: z.array(z.string().min(1)).default([]).describe('Requesting groups (webhook only).'),
+    workloadPods: z
+      .boolean()
+      .default(false)
+      .describe('With usernames or groups: also waive the objects that workload controllers create from templates (Pods of Deployments, Jobs of CronJobs) in the matching namespaces and labels.'),
     reason: z.string().min(1).describe('Why the exemption exists; shown with every waived finding.'),
     expires: z
       .string()
@@ -50,6 +54,7 @@ export const policyFileSchema = z
     kind: z.literal(POLICY_KIND).optional(),
     enforcement: z.enum(['enforce', 'audit']).default('enforce'),
     onError: z.enum(['deny', 'allow']).default('deny'),
+    updates: z.enum(['changed', 'strict']).default('changed'),
     internet: z
       .object({
         minPublicShare: z

@@ -10,6 +10,8 @@ export interface Metrics {
   readonly reviews: Counter<'kind' | 'operation' | 'decision' | 'dry_run'>;
   readonly reviewDuration: Histogram<'kind' | 'decision'>;
   readonly findings: Counter<'rule' | 'action'>;
+  readonly findingsWaived: Counter<'rule' | 'exemption'>;
+  readonly policyWarnings: Gauge;
   readonly ruleFailures: Counter<'rule'>;
   readonly badRequests: Counter<'code'>;
   readonly policyReloads: Counter<'outcome'>;
@@ -40,6 +42,13 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
       registers,
     }),
     findings: new Counter({ name: 'kube_guardrails_findings_total', help: 'Findings by rule and effective action.', labelNames: ['rule', 'action'], registers }),
+    findingsWaived: new Counter({
+      name: 'kube_guardrails_findings_waived_total',
+      help: 'Findings an exemption waived, by rule and exemption (exemption names come from the policy file, a bounded set).',
+      labelNames: ['rule', 'exemption'],
+      registers,
+    }),
+    policyWarnings: new Gauge({ name: 'kube_guardrails_policy_warnings', help: 'Warnings about the policy in force (self-service exemptions).', registers }),
     ruleFailures: new Counter({ name: 'kube_guardrails_rule_failures_total', help: 'Rules that threw while judging (bugs); onError decided.', labelNames: ['rule'], registers }),
     badRequests: new Counter({ name: 'kube_guardrails_bad_requests_total', help: 'Requests refused with HTTP 4xx, by error code.', labelNames: ['code'], registers }),
     policyReloads: new Counter({ name: 'kube_guardrails_policy_reloads_total', help: 'Policy file reloads by outcome (success, failure).', labelNames: ['outcome'], registers }),

@@ -1,6 +1,6 @@
 /**
  * The webhook and `kube-guardrails check` give the same verdicts on the whole fixture
- * corpus: every fixture whose object under review is a NetworkPolicy or a Pod goes to
+ * corpus: every fixture whose object under review is a kind the webhook registers goes to
  * the webhook as a CREATE AdmissionReview (the other documents are the cluster it is
  * judged in) and through buildReport, the engine of `check`; allowed and the findings
  * (rule and path, per action) must agree.
@@ -123,9 +123,9 @@ describe.each([
 });
 
 describe('the parity corpus', () => {
-  it('covers NetworkPolicies and Pods, passing and failing, allowed and denied', () => {
+  it('covers NetworkPolicies, Pods and workloads, passing and failing, allowed and denied', () => {
     const kinds = new Set(CASES.map((entry) => entry.subject.kind));
-    expect(kinds).toEqual(new Set(['NetworkPolicy', 'Pod']));
+    for (const kind of ['NetworkPolicy', 'Pod', 'Deployment', 'DaemonSet', 'CronJob']) expect(kinds).toContain(kind);
     expect(CASES.filter((entry) => entry.fixture.outcome === 'pass').length).toBeGreaterThan(10);
     expect(CASES.filter((entry) => entry.fixture.outcome === 'fail').length).toBeGreaterThan(20);
     const allowed = CASES.map((entry) => checkOutcome(entry, defaultPolicy(RULES)).allowed);
@@ -133,7 +133,7 @@ describe('the parity corpus', () => {
     expect(allowed).toContain(false);
   });
 
-  it('takes every fixture of every rule whose first document is a networking.k8s.io NetworkPolicy or a v1 Pod', () => {
+  it('takes every fixture of every rule whose first document is a kind the webhook registers', () => {
     const all = RULES.flatMap((rule) => listFixtures(RULES_DIRECTORY, rule.id));
     const skipped = all.filter((fixture) => !CASES.some((entry) => entry.fixture.path === fixture.path));
     for (const fixture of skipped) expect(isWebhookKind(parseManifests(fixture.text, fixture.path)[0]?.object as JsonObject)).toBe(false);

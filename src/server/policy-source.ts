@@ -33,11 +33,16 @@ function staticPolicySource(policy: Policy): PolicySource {
 export async function openPolicySource(path: string | undefined, options: PolicySourceOptions): Promise<PolicySource> {
   if (path === undefined) return staticPolicySource(defaultPolicy(options.rules));
   const readPolicy = (file: string): Promise<Policy> => readPolicyFile(file, options.rules);
-  let policy = await readPolicy(path);
   const { logger, metrics } = options;
+  const announce = (taken: Policy): Policy => {
+    metrics.policyWarnings.set(taken.warnings.length);
+    for (const warning of taken.warnings) logger.warn({ policy: path, warning }, 'policy warning: self-service exemption');
+    return taken;
+  };
+  let policy = announce(await readPolicy(path));
   const reload = async (): Promise<boolean> => {
     try {
-      policy = await readPolicy(path);
+      policy = announce(await readPolicy(path));
       metrics.policyReloads.inc({ outcome: 'success' });
       logger.info({ policy: path, enforcement: policy.enforcement }, 'policy reloaded');
       return true;

@@ -244,12 +244,6 @@ describe('what the webhook judges', () => {
   });
 
   const calico = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'world', namespace: 'team-a' }, spec: { ingress: [{ action: 'Allow', source: { nets: ['0.0.0.0/0'] } }] } };
-  const deployment = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'agent', namespace: 'team-a' },
-    spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { hostNetwork: true, containers: [{ name: 'a', image: 'x' }] } } },
-  };
   const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'team-a' }, data: { cidr: '0.0.0.0/0' } };
   const execOptions = { apiVersion: 'v1', kind: 'PodExecOptions', stdin: true, stdout: true, tty: true, container: 'agent', command: ['sh'] };
 
@@ -258,8 +252,7 @@ describe('what the webhook judges', () => {
     ['DELETE of a Pod (object null, oldObject set)', null, { operation: 'DELETE', oldObject: hostNetworkPod(), name: 'agent', namespace: 'team-a' }],
     ['CONNECT to pods/exec', execOptions, { operation: 'CONNECT', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, subResource: 'exec', name: 'agent', namespace: 'team-a' }],
     ['UPDATE of the pods/ephemeralcontainers subresource', hostNetworkPod(), { operation: 'UPDATE', subResource: 'ephemeralcontainers', oldObject: hostNetworkPod() }],
-    ['UPDATE of the pods/status subresource', hostNetworkPod(), { operation: 'UPDATE', subResource: 'status', oldObject: hostNetworkPod() }],
-    ['a Deployment on the host network', deployment, {}],
+    ['UPDATE of the deployments/scale subresource', { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'agent', namespace: 'team-a' }, spec: { replicas: 3 } }, { operation: 'UPDATE', subResource: 'scale', kind: { group: 'apps', version: 'v1', kind: 'Deployment' } }],
     ['a ConfigMap', configMap, {}],
     ['a Calico NetworkPolicy (projectcalico.org/v3)', calico, {}],
   ])('allows %s without judging it', async (_name, object, options) => {
@@ -318,8 +311,40 @@ describe('exemptions and enforcement', () => {
   ])('waives a denial by %s, and only for the matching requests', async (_by, scope, exempt, other) => {
     const policy = compilePolicy({ exemptions: [{ name: 'status-page', rules: ['netpol-world-ingress'], reason, ...scope }] }, RULES);
     const created = server({ policy });
-    expect((await created.validate(exempt)).response).toEqual({ uid: uidOf(exempt), allowed: true });
+    const { response } = await created.validate(exempt);
+    expect(response).toMatchObject({ uid: uidOf(exempt), allowed: true });
+    expect(response.status).toBeUndefined();
+    expect(response.warnings).toEqual([expect.stringMatching(/^\[netpol-world-ingress\] \(waived by exemption "status-page"\) /)]);
+    expect(response.auditAnnotations).toEqual({ 'netpol-world-ingress.waived': `exemption "status-page", ${reason}: spec.ingress[0].from[0].ipBlock.cidr: ingress rule 0 admits "0.0.0.0/0": the internet (100% of public IPv4)` });
     expect((await created.validate(other)).response).toMatchObject({ allowed: false, status: { code: 403 } });
+    expect(sampleValue(await created.metricsText(), 'kube_guardrails_findings_waived_total', { rule: 'netpol-world-ingress', exemption: 'status-page' })).toBe(1);
+    expect(decisionLines(created.logs())[0]).toMatchObject({ waived: [{ rule: 'netpol-world-ingress', exemption: 'status-page', reason }] });
+  });
+
+  it('extends a user exemption with workloadPods to the Pods workload controllers create, and to nothing else', async () => {
+    const exemption = { name: 'alice-agents', rules: ['pod-host-network'], namespaces: ['team-a'], usernames: ['alice'], reason };
+    const controller = { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
+    const owned = withField(hostNetworkPod(), ['metadata', 'ownerReferences'], [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'agent-5d9c', uid: 'u-1', controller: true }]);
+    const withWorkloads = compilePolicy({ exemptions: [{ ...exemption, workloadPods: true }] }, RULES);
+    const without = compilePolicy({ exemptions: [exemption] }, RULES);
+    const allowed = async (review: JsonObject, policy: typeof without) => (await respond(review, { view: ISOLATED, policy })).allowed;
+    expect(await allowed(admissionReview(owned, controller), withWorkloads)).toBe(true);
+    expect(await allowed(admissionReview(owned, { username: 'system:kube-controller-manager', groups: ['system:authenticated'] }), withWorkloads)).toBe(true);
+    expect(await allowed(admissionReview(hostNetworkPod(), controller), withWorkloads)).toBe(false);
+    expect(await allowed(admissionReview(owned, { username: 'bob', groups: ['system:authenticated'] }), withWorkloads)).toBe(false);
+    expect(await allowed(admissionReview(owned, controller), without)).toBe(false);
+    expect(await allowed(admissionReview(withField(owned, ['metadata', 'namespace'], 'team-b'), { ...controller, namespace: 'team-b' }), withWorkloads)).toBe(false);
+  });
+
+  it('names the exemption that expired in the denial', async () => {
+    const policy = compilePolicy({ exemptions: [{ name: 'old', rules: ['netpol-world-ingress'], namespaces: ['team-a'], reason, expires: '2026-01-31' }] }, RULES);
+    const response = await respond(admissionReview(WORLD_INGRESS), { policy });
+    expect(response.status?.message).toMatch(/^\[netpol-world-ingress\] .* \(exemption "old" expired 2026-01-31\)$/);
+  });
+
+  it('records a denial that audit enforcement softened as a would-deny audit annotation', async () => {
+    const response = await respond(admissionReview(WORLD_INGRESS), { policy: compilePolicy({ enforcement: 'audit' }, RULES) });
+    expect(response.auditAnnotations).toEqual({ 'netpol-world-ingress.would-deny': expect.stringMatching(/^spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: ingress rule 0 admits "0\.0\.0\.0\/0"/) });
   });
 
   it('no longer waives a finding once the exemption has expired', async () => {
@@ -332,6 +357,89 @@ describe('exemptions and enforcement', () => {
     expect(response.allowed).toBe(true);
     expect(response.status).toBeUndefined();
     expect(response.warnings).toEqual([expect.stringMatching(/^\[netpol-world-ingress\] \(deny when enforced\) ingress rule 0 admits "0\.0\.0\.0\/0"/)]);
+  });
+});
+
+describe('workloads and namespaces at admission', () => {
+  const hostNetworkDeployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'agent', namespace: 'team-a' },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { hostNetwork: true, containers: [{ name: 'a', image: 'x' }] } } },
+  };
+  const unlabelledCronJob = {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'nightly', namespace: 'team-a' },
+    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } } } },
+  };
+
+  it('refuses a Deployment on the host network, pointing into its pod template', async () => {
+    const response = await respond(admissionReview(hostNetworkDeployment), { view: ISOLATED });
+    expect(response.allowed).toBe(false);
+    expect(messageLines(response)).toEqual([expect.stringMatching(/^\[pod-host-network\] spec\.template\.spec\.hostNetwork: /)]);
+  });
+
+  it('refuses a CronJob whose job template lacks the required label', async () => {
+    const response = await respond(admissionReview(unlabelledCronJob), { view: ISOLATED });
+    expect(messageLines(response)).toEqual([expect.stringMatching(/^\[required-labels\] spec\.jobTemplate\.spec\.template\.metadata\.labels: /)]);
+  });
+
+  it('refuses a Namespace without the labels the policy requires of namespaces', async () => {
+    const policy = compilePolicy({ rules: { 'required-labels': { namespaces: [{ key: 'owner' }] } } }, RULES);
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'no-owner', labels: { 'kubernetes.io/metadata.name': 'no-owner' } } };
+    const response = await respond(admissionReview(namespace), { policy });
+    expect(messageLines(response)).toEqual([expect.stringMatching(/^\[required-labels\] metadata\.labels: the Namespace is missing the required label "owner"/)]);
+    const owned = { ...namespace, metadata: { ...namespace.metadata, labels: { ...namespace.metadata.labels, owner: 'team-a' } } };
+    expect((await respond(admissionReview(owned), { policy })).allowed).toBe(true);
+  });
+
+  it('counts reviews of every judged kind under its own label', async () => {
+    const created = server({ view: ISOLATED });
+    await created.validate(admissionReview(hostNetworkDeployment));
+    expect(sampleValue(await created.metricsText(), 'kube_guardrails_admission_reviews_total', { kind: 'Deployment', decision: 'deny' })).toBe(1);
+  });
+});
+
+describe('updates are judged on what they change', () => {
+  const annotated = (object: JsonObject): JsonObject => withField(object, ['metadata', 'annotations'], { 'example.com/touched': 'yes' });
+  const withoutLabels = (object: JsonObject): JsonObject => withField(object, ['metadata', 'labels'], {});
+  const update = (object: JsonObject, oldObject: JsonObject, options: ReviewOptions = {}) => admissionReview(object, { operation: 'UPDATE', oldObject, ...options });
+
+  it('allows annotating a Pod that already ran on the host network, warning that the finding predates the change', async () => {
+    const response = await respond(update(annotated(hostNetworkPod()), hostNetworkPod()), { view: ISOLATED });
+    expect(response.allowed).toBe(true);
+    expect(response.warnings).toContainEqual(expect.stringMatching(/^\[pod-host-network\] \(predates this change\) /));
+    expect(response.auditAnnotations?.['pod-host-network.preexisting']).toMatch(/^spec\.hostNetwork: /);
+  });
+
+  it('refuses an update that creates a finding: removing the required label', async () => {
+    const response = await respond(update(withoutLabels(plainPod()), plainPod()), { view: ISOLATED });
+    expect(response.allowed).toBe(false);
+    expect(messageLines(response)).toEqual([expect.stringMatching(/^\[required-labels\] metadata\.labels: /)]);
+  });
+
+  it('refuses an update that makes a finding worse: a new value is a new finding', async () => {
+    const narrow = ingressFrom('partner', ['52.94.0.0/16']);
+    const wide = ingressFrom('partner', ['0.0.0.0/0']);
+    expect((await respond(update(wide, narrow))).allowed).toBe(false);
+    expect((await respond(update(ingressFrom('partner', ['0.0.0.0/0', '1.2.3.4/0']), wide))).allowed).toBe(false);
+  });
+
+  it('judges the labels a pods/status update writes: removing the required label is refused', async () => {
+    const options: ReviewOptions = { subResource: 'status' };
+    expect((await respond(update(withoutLabels(plainPod()), plainPod(), options), { view: ISOLATED })).allowed).toBe(false);
+    expect((await respond(update(hostNetworkPod(), hostNetworkPod(), options), { view: ISOLATED })).allowed).toBe(true);
+  });
+
+  it('judges updates as creates under updates: strict', async () => {
+    const policy = compilePolicy({ updates: 'strict' }, RULES);
+    const response = await respond(update(annotated(hostNetworkPod()), hostNetworkPod()), { view: ISOLATED, policy });
+    expect(response.allowed).toBe(false);
+  });
+
+  it('never judges the stored object on CREATE', async () => {
+    expect((await respond(admissionReview(hostNetworkPod(), { oldObject: hostNetworkPod() }), { view: ISOLATED })).allowed).toBe(false);
   });
 });
 

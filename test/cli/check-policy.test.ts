@@ -34,6 +34,14 @@ describe('kube-guardrails check --policy', () => {
     expect(resultNamed(report, 'allow-world')).toMatchObject({ allowed: false, violations: [{ rule: 'netpol-world-ingress', action: 'deny' }] });
   });
 
+  it('warns on stderr about a self-service exemption (a namespace glob no requester narrows), and judges on', async () => {
+    const result = await runCli(['check', '--output', 'json', '--policy', `${POLICIES}/exemptions.yaml`, WORLD]);
+    expect(result.stderr).toBe(
+      `kube-guardrails: warning: policy ${POLICIES}/exemptions.yaml: exemptions[0] ("team-edge") matches namespaces by the glob "team-*", so anyone who may create a namespace with a matching name is exempt; list the namespaces by name, or add usernames or groups\n`,
+    );
+    expect(parseJsonReport(result.stdout).summary).toMatchObject({ waived: 1 });
+  });
+
   it('waives findings in namespaces matching an exemption glob, lists them under waived, and does not waive after expiry', async () => {
     const result = await runCli(['check', '--output', 'json', '--policy', `${POLICIES}/exemptions.yaml`, WORLD, HOST_NETWORK, MIXED]);
     expect(result.code).toBe(1);

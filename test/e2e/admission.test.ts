@@ -49,14 +49,27 @@ async function eventually(attempt: () => Promise<KubectlResult>, done: (result: 
 }
 
 describe('the deployment manifests', () => {
-  it('are accepted by the API server as kubectl apply -k manifests/ sends them (server-side dry run)', async () => {
+  it('are accepted by the API server as kubectl apply -k sends them, the registration apart (server-side dry run)', async () => {
     // A dry run creates nothing, so the namespace the other objects live in must exist.
     await kubectl(kube, ['create', 'namespace', 'kube-guardrails']);
-    const result = await kubectl(kube, ['apply', '-k', join(ROOT, 'manifests'), '--dry-run=server']);
-    expect(result.code, result.stderr).toBe(0);
-    for (const kind of ['deployment.apps/kube-guardrails', 'validatingwebhookconfiguration.admissionregistration.k8s.io/kube-guardrails', 'networkpolicy.networking.k8s.io/kube-guardrails', 'poddisruptionbudget.policy/kube-guardrails']) {
-      expect(result.stdout).toContain(kind);
+    const install = await kubectl(kube, ['apply', '-k', join(ROOT, 'manifests'), '--dry-run=server']);
+    expect(install.code, install.stderr).toBe(0);
+    for (const kind of ['deployment.apps/kube-guardrails', 'networkpolicy.networking.k8s.io/kube-guardrails', 'poddisruptionbudget.policy/kube-guardrails']) {
+      expect(install.stdout).toContain(kind);
     }
+    // Step 1 registers no webhook and applies no settings object.
+    expect(install.stdout).not.toContain('validatingwebhookconfiguration');
+    expect(install.stdout).not.toContain('kube-guardrails-settings');
+    const registration = await kubectl(kube, ['apply', '-k', join(ROOT, 'manifests', 'registration'), '--dry-run=server']);
+    expect(registration.code, registration.stderr).toBe(0);
+    expect(registration.stdout).toContain('validatingwebhookconfiguration.admissionregistration.k8s.io/kube-guardrails');
+  });
+
+  it('set the webhook NetworkPolicy source from settings.yaml', async () => {
+    const rendered = await kubectl(kube, ['kustomize', join(ROOT, 'manifests')]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toContain('cidr: 10.0.0.0/8');
+    expect(rendered.stdout).not.toContain('local-config');
   });
 });
 

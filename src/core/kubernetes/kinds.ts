@@ -12,6 +12,21 @@ export const DEFAULT_NAMESPACE = 'default';
 /** Set by the API server on every namespace to its name (KEP-2161): present everywhere, and never forged. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/**
+ * The users kube-controller-manager creates objects from templates as: itself, or with
+ * --use-service-account-credentials one service account per controller.
+ */
+const WORKLOAD_CONTROLLER_USERS = new Set([
+  'system:kube-controller-manager',
+  ...['replicaset-controller', 'replication-controller', 'daemon-set-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller'].map(
+    (controller) => `system:serviceaccount:kube-system:${controller}`,
+  ),
+]);
+
+export function isWorkloadController(username: string): boolean {
+  return WORKLOAD_CONTROLLER_USERS.has(username);
+}
+
 /** How rules see an object: a NetworkPolicy, something that carries a pod template, or a Namespace. */
 export type JudgedKind = 'NetworkPolicy' | 'PodTemplate' | 'Namespace';
 
@@ -29,22 +44,24 @@ export interface KindSpec {
   readonly templatePath?: readonly string[];
   /** Whether the webhook registration judges CREATE and UPDATE of this kind. */
   readonly admission: boolean;
+  /** Subresources whose updates can change what rules read (a Pod's labels through pods/status); judged too. */
+  readonly subresources: readonly string[];
 }
 
 const WORKLOAD_TEMPLATE = ['spec', 'template'] as const;
 
 export const KINDS: readonly KindSpec[] = [
-  { kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', legacyGroups: [], resource: 'networkpolicies', scope: 'Namespaced', judgedAs: 'NetworkPolicy', admission: true },
-  { kind: 'Namespace', group: '', version: 'v1', legacyGroups: [], resource: 'namespaces', scope: 'Cluster', judgedAs: 'Namespace', admission: false },
-  { kind: 'Pod', group: '', version: 'v1', legacyGroups: [], resource: 'pods', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: [], admission: true },
-  { kind: 'PodTemplate', group: '', version: 'v1', legacyGroups: [], resource: 'podtemplates', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: ['template'], admission: false },
-  { kind: 'ReplicationController', group: '', version: 'v1', legacyGroups: [], resource: 'replicationcontrollers', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
-  { kind: 'Deployment', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'deployments', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
-  { kind: 'StatefulSet', group: 'apps', version: 'v1', legacyGroups: [], resource: 'statefulsets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
-  { kind: 'DaemonSet', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'daemonsets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
-  { kind: 'ReplicaSet', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'replicasets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
-  { kind: 'Job', group: 'batch', version: 'v1', legacyGroups: [], resource: 'jobs', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: false },
-  { kind: 'CronJob', group: 'batch', version: 'v1', legacyGroups: [], resource: 'cronjobs', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: ['spec', 'jobTemplate', 'spec', 'template'], admission: false },
+  { kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', legacyGroups: [], resource: 'networkpolicies', scope: 'Namespaced', judgedAs: 'NetworkPolicy', admission: true, subresources: [] },
+  { kind: 'Namespace', group: '', version: 'v1', legacyGroups: [], resource: 'namespaces', scope: 'Cluster', judgedAs: 'Namespace', admission: true, subresources: [] },
+  { kind: 'Pod', group: '', version: 'v1', legacyGroups: [], resource: 'pods', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: [], admission: true, subresources: ['status'] },
+  { kind: 'PodTemplate', group: '', version: 'v1', legacyGroups: [], resource: 'podtemplates', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: ['template'], admission: true, subresources: [] },
+  { kind: 'ReplicationController', group: '', version: 'v1', legacyGroups: [], resource: 'replicationcontrollers', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: true, subresources: [] },
+  { kind: 'Deployment', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'deployments', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: true, subresources: [] },
+  { kind: 'StatefulSet', group: 'apps', version: 'v1', legacyGroups: [], resource: 'statefulsets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: true, subresources: [] },
+  { kind: 'DaemonSet', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'daemonsets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: true, subresources: [] },
+  { kind: 'ReplicaSet', group: 'apps', version: 'v1', legacyGroups: ['extensions'], resource: 'replicasets', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: true, subresources: [] },
+  { kind: 'Job', group: 'batch', version: 'v1', legacyGroups: [], resource: 'jobs', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: WORKLOAD_TEMPLATE, admission: true, subresources: [] },
+  { kind: 'CronJob', group: 'batch', version: 'v1', legacyGroups: [], resource: 'cronjobs', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: ['spec', 'jobTemplate', 'spec', 'template'], admission: true, subresources: [] },
 ];
 
 /** The kinds the webhook judges at admission, in table order. */
@@ -73,6 +90,11 @@ export function admissionKindOf(group: string, version: string, kind: string): K
   return ADMISSION_KINDS.find((spec) => spec.group === group && spec.version === version && spec.kind === kind);
 }
 
+/** Whether the webhook judges writes to this subresource ('' is the object itself). */
+export function judgesSubresource(spec: KindSpec, subresource: string): boolean {
+  return subresource === '' || spec.subresources.includes(subresource);
+}
+
 /** A rule of a ValidatingWebhookConfiguration, as the API server reads it. */
 export interface WebhookRule {
   readonly apiGroups: readonly string[];
@@ -87,7 +109,7 @@ export function webhookRules(): WebhookRule[] {
   return ADMISSION_KINDS.map((spec) => ({
     apiGroups: [spec.group],
     apiVersions: [spec.version],
-    resources: [spec.resource],
+    resources: [spec.resource, ...spec.subresources.map((subresource) => `${spec.resource}/${subresource}`)],
     operations: ['CREATE', 'UPDATE'],
     scope: spec.scope,
   }));

@@ -22,6 +22,8 @@ function judge(review: ReviewRequest, deps: ServerDeps): Verdict | undefined {
     now: deps.now(),
     defaultNamespace: review.namespace === '' ? DEFAULT_NAMESPACE : review.namespace,
     requester: { username: review.username, groups: review.groups },
+    // An UPDATE is judged on what it changes: findings the stored object has do not refuse it.
+    ...(review.operation === 'UPDATE' && review.oldObject !== undefined ? { previous: review.oldObject } : {}),
   });
 }
 
@@ -38,6 +40,7 @@ function record(deps: ServerDeps, review: ReviewRequest, verdict: Verdict | unde
   metrics.reviews.inc({ kind, operation: review.operation, decision, dry_run: String(review.dryRun) });
   metrics.reviewDuration.observe({ kind, decision }, seconds);
   for (const violation of verdict?.violations ?? []) metrics.findings.inc({ rule: violation.rule, action: violation.action });
+  for (const waiver of verdict?.waived ?? []) metrics.findingsWaived.inc({ rule: waiver.rule, exemption: waiver.exemption });
   for (const failure of verdict?.failures ?? []) metrics.ruleFailures.inc({ rule: failure.rule });
 }
 
@@ -62,7 +65,10 @@ export const validateRoute: FastifyPluginAsync<ServerDeps> = (app, deps) => {
         user: review.username,
         dryRun: review.dryRun,
         decision: decisionOf(verdict),
-        rules: [...new Set(verdict?.violations.map((v) => `${v.rule}:${v.action}`) ?? [])],
+        rules: [...new Set(verdict?.violations.map((v) => `${v.rule}:${v.action}${v.preexisting === true ? ':preexisting' : ''}`) ?? [])],
+        ...(verdict === undefined || verdict.waived.length === 0
+          ? {}
+          : { waived: verdict.waived.map((w) => ({ rule: w.rule, exemption: w.exemption, reason: w.reason, ...(w.expires === undefined ? {} : { expires: w.expires }) })) }),
         durationMs: Math.round(seconds * 1e6) / 1e3,
         ...(deps.logBodies && verdict !== undefined ? { object: review.object } : {}),
       },
