@@ -1,8 +1,12 @@
 /**
  * A test control plane from real binaries, the way controller-runtime's envtest runs
- * one: etcd and kube-apiserver as plain processes on free loopback ports, static token
- * users with distinct groups, RBAC, an audit log at Metadata level, and no controller
- * manager (so the ServiceAccount admission plugin is off).
+ * one: etcd, kube-apiserver and kube-controller-manager as plain processes on free
+ * loopback ports, static token users with distinct groups, RBAC, and an audit log at
+ * Metadata level. The controller manager turns Deployments into ReplicaSets and Pods,
+ * Jobs into Pods, and garbage-collects; with no scheduler or kubelet the Pods stay
+ * Pending, which is all the webhook sees of them. It runs as the user
+ * system:kube-controller-manager, as kubeadm runs it without per-controller
+ * credentials. The ServiceAccount admission plugin stays off (no token controller).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -32,6 +36,9 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/** The controller manager's identity: the name the webhook sees as the requester of controller-made objects. */
+const CONTROLLER_MANAGER = { name: 'system:kube-controller-manager', token: 'kcm-token', groups: ['system:masters'] } as const;
+
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived"]
@@ -41,7 +48,9 @@ rules:
       - group: "networking.k8s.io"
         resources: ["networkpolicies"]
       - group: ""
-        resources: ["pods"]
+        resources: ["pods", "namespaces"]
+      - group: "apps"
+        resources: ["deployments", "replicasets"]
   - level: None
 `;
 
@@ -89,13 +98,61 @@ async function startEtcd(binDir: string, dir: string): Promise<{ etcd: Started; 
   return { etcd, url };
 }
 
+function controllerManagerKubeconfig(apiPort: number, caPath: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+  - name: e2e
+    cluster: {server: "https://127.0.0.1:${apiPort}", certificate-authority: "${caPath}"}
+users:
+  - name: kcm
+    user: {token: ${CONTROLLER_MANAGER.token}}
+contexts:
+  - name: kcm
+    context: {cluster: e2e, user: kcm}
+current-context: kcm
+`;
+}
+
+function healthz(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    // Its serving certificate is self-signed: only the answer matters here.
+    const req = request(`https://127.0.0.1:${port}/healthz`, { rejectUnauthorized: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => {
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+async function startControllerManager(binDir: string, dir: string, apiPort: number, ca: Ca): Promise<Started> {
+  const kubeconfig = join(dir, 'kcm.kubeconfig');
+  await writeFile(kubeconfig, controllerManagerKubeconfig(apiPort, ca.certPath));
+  const port = await freePort();
+  const manager = startProcess('kube-controller-manager', join(binDir, 'kube-controller-manager'), [
+    `--kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1', `--secure-port=${port}`, `--cert-dir=${join(dir, 'kcm-certs')}`,
+    '--leader-elect=false',
+    '--authentication-skip-lookup=true', '--authorization-always-allow-paths=/healthz',
+    `--root-ca-file=${ca.certPath}`,
+    // Fast enough for tests: the garbage collector and controllers resync quickly.
+    '--concurrent-gc-syncs=5',
+    '--v=1',
+  ], join(dir, 'kube-controller-manager.log'));
+  await waitUntil('kube-controller-manager /healthz', () => healthz(port), 60_000, manager);
+  return manager;
+}
+
 export async function startControlPlane(binDir: string, dir: string): Promise<ControlPlane> {
   const ca = await makeCa(dir, 'ca');
   const serving = await makeServingCert(dir, ca, 'apiserver');
   const saKey = join(dir, 'sa.key');
   await writeFile(saKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }));
   const tokens = join(dir, 'tokens.csv');
-  await writeFile(tokens, USERS.map((u) => `${u.token},${u.name},uid-${u.name},"${u.groups.join(',')}"`).join('\n') + '\n');
+  await writeFile(tokens, [...USERS, CONTROLLER_MANAGER].map((u) => `${u.token},${u.name},uid-${u.name},"${u.groups.join(',')}"`).join('\n') + '\n');
   const auditPolicy = join(dir, 'audit-policy.yaml');
   const auditLog = join(dir, 'audit.log');
   await writeFile(auditPolicy, AUDIT_POLICY);
@@ -121,6 +178,14 @@ export async function startControlPlane(binDir: string, dir: string): Promise<Co
   await waitUntil('kube-apiserver /readyz', () => httpsOk(`https://127.0.0.1:${apiPort}/readyz`, ca.cert), 120_000, apiserver);
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, kubeconfigText(apiPort, ca.certPath));
+  let manager: Started | undefined;
+  try {
+    manager = await startControllerManager(binDir, dir, apiPort, ca);
+  } catch (error: unknown) {
+    await stopProcess(apiserver);
+    await stopProcess(etcd);
+    throw error;
+  }
   return {
     dir,
     ca,
@@ -128,6 +193,7 @@ export async function startControlPlane(binDir: string, dir: string): Promise<Co
     kubeconfig,
     auditLog,
     stop: async () => {
+      await stopProcess(manager);
       await stopProcess(apiserver);
       await stopProcess(etcd);
     },

@@ -22,6 +22,8 @@ export interface E2eContext {
   readonly webhookPid: number;
   readonly webhookLog: string;
   readonly webhookConfigurationName: string;
+  /** The CA that signed the webhook's serving certificate, for more registrations. */
+  readonly caPem: string;
 }
 
 declare module 'vitest' {
@@ -87,6 +89,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       webhookPid: webhook.child.pid ?? 0,
       webhookLog: webhook.logPath,
       webhookConfigurationName: 'kube-guardrails-e2e',
+      caPem: plane.ca.cert,
     });
   } catch (error: unknown) {
     process.stderr.write(`e2e setup failed; logs are in ${dir} (kept)\n`);

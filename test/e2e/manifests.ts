@@ -6,11 +6,11 @@ export const WEBHOOK_NAME = 'validate.kube-guardrails.io';
 /** The webhook's policy in the e2e cluster: defaults, one audit rule, two exemptions. */
 export const E2E_POLICY = policyText('enforce');
 
-export function policyText(enforcement: 'enforce' | 'audit'): string {
+export function policyText(enforcement: 'enforce' | 'audit', extra: { readonly rules?: string; readonly exemptions?: string } = {}): string {
   return `enforcement: ${enforcement}
 rules:
   netpol-broad-cidr: {action: audit}
-exemptions:
+${extra.rules ?? ''}exemptions:
   - name: sandbox-namespaces
     rules: [netpol-world-ingress, pod-host-network, required-labels]
     namespaces: ["sandbox-*"]
@@ -19,14 +19,29 @@ exemptions:
     rules: [netpol-world-ingress]
     usernames: [ops-bot]
     reason: The platform's automation may publish edge policies (e2e).
-`;
+  - name: alice-agents
+    rules: [pod-host-network]
+    namespaces: ["agents-*"]
+    usernames: [alice]
+    workloadPods: true
+    reason: Alice runs node agents on the host network (e2e).
+${extra.exemptions ?? ''}`;
 }
 
-export function webhookConfiguration(port: number, caPem: string, failurePolicy: 'Fail' | 'Ignore'): string {
+/**
+ * A registration by url on loopback. `onlyNamespace` narrows it to one namespace: the
+ * suite registers a second one pointing at a closed port to see what an outage does,
+ * while the real webhook keeps serving the other tests.
+ */
+export function webhookConfiguration(port: number, caPem: string, failurePolicy: 'Fail' | 'Ignore', options: { name?: string; onlyNamespace?: string } = {}): string {
+  const selector =
+    options.onlyNamespace === undefined
+      ? '        - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}'
+      : `        - {key: kubernetes.io/metadata.name, operator: In, values: [${options.onlyNamespace}]}`;
   return `apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
-  name: kube-guardrails-e2e
+  name: ${options.name ?? 'kube-guardrails-e2e'}
 webhooks:
   - name: ${WEBHOOK_NAME}
     admissionReviewVersions: [v1]
@@ -41,7 +56,7 @@ webhooks:
 ${webhookRules().map((rule) => `      - ${JSON.stringify(rule)}`).join('\n')}
     namespaceSelector:
       matchExpressions:
-        - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}
+${selector}
 `;
 }
 
@@ -110,5 +125,50 @@ ${labels === '' ? '' : `  labels:\n${labels}`}spec:
   containers:
     - name: app
       image: registry.example.com/app:1.0
+`;
+}
+
+/** A Deployment of `replicas` Pods from one template. */
+export function deployment(name: string, options: { hostNetwork?: boolean; labels?: Record<string, string>; replicas?: number } = {}): string {
+  const labels = options.labels ?? { app: name };
+  const labelLines = Object.entries(labels).map(([k, v]) => `        ${k}: ${v}`).join('\n');
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: ${options.replicas ?? 2}
+  selector:
+    matchLabels: {e2e-deployment: ${name}}
+  template:
+    metadata:
+      labels:
+        e2e-deployment: ${name}
+${labelLines}
+    spec:
+      hostNetwork: ${options.hostNetwork === true}
+      containers:
+        - name: app
+          image: registry.example.com/app:1.0
+`;
+}
+
+/** A CronJob whose job template carries `labels` (none: it lacks the required app label). */
+export function cronJob(name: string, labels: Record<string, string> = {}): string {
+  const labelLines = Object.entries(labels).map(([k, v]) => `            ${k}: ${v}`).join('\n');
+  return `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: ${name}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+${labelLines === '' ? '' : `        metadata:\n          labels:\n${labelLines}\n`}        spec:
+          restartPolicy: Never
+          containers:
+            - name: app
+              image: registry.example.com/batch:1.0
 `;
 }
