@@ -360,6 +360,17 @@ describe('exemptions and enforcement', () => {
   });
 });
 
+describe('messages for long lists', () => {
+  it('summarises 4,000 excepts in one short denial line that keeps the value and the fix', async () => {
+    const excepts = Array.from({ length: 4_000 }, (_, i) => `${10 + Math.floor(i / 256)}.${i % 256}.0.0/24`);
+    const policy = defaultedNetworkPolicy('many-excepts', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: excepts } }] }] });
+    const lines = messageLines(await respond(admissionReview(policy)));
+    expect(lines).toEqual([expect.stringContaining('admits "0.0.0.0/0" except 4,000 blocks: the internet')]);
+    expect(lines[0]!.length).toBeLessThan(300);
+    expect(lines[0]).toMatch(/Narrow the cidr to the client ranges that need access, or put the service behind an Ingress or Gateway\.$/);
+  });
+});
+
 describe('workloads and namespaces at admission', () => {
   const hostNetworkDeployment = {
     apiVersion: 'apps/v1',
