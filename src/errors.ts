@@ -25,6 +25,7 @@ export const ERRORS = {
   KG_BAD_HTTP: { meaning: 'The request is not well-formed HTTP (bad framing or chunking); the connection is closed.', httpStatus: 400 },
   KG_HEADERS_TOO_LARGE: { meaning: 'The request headers exceed the size limit.', httpStatus: 431 },
   KG_REQUEST_TIMEOUT: { meaning: 'The request (headers and body) did not arrive within the request timeout.', httpStatus: 408 },
+  KG_TLS_HANDSHAKE: { meaning: 'A client did not complete the TLS handshake within the request timeout, or offered what the server refuses; the connection is closed (counted, never answered).' },
   KG_NOT_FOUND: { meaning: 'No such route: the webhook serves POST /validate, /healthz, /readyz and /metrics.', httpStatus: 404 },
   KG_RULE_FAILED: { meaning: 'A rule threw while judging an object (a bug in kube-guardrails); onError decides the outcome.' },
   KG_INTERNAL: { meaning: 'An unexpected error in kube-guardrails itself (a bug); the log has the details.', httpStatus: 500, exitStatus: EXIT.internal },

@@ -61,8 +61,22 @@ const CLIENT_ERRORS: Readonly<Record<string, HttpError>> = {
 
 const MALFORMED = httpError('KG_BAD_HTTP', 'the request is not well-formed HTTP');
 
-/** Answers an error on a socket that has no request yet (bad framing, header overflow, timeout), then closes it. */
+/** A TLS failure (no handshake in time, a protocol the server refuses): there is no HTTP to answer in. */
+function isTlsError(error: NodeJS.ErrnoException): boolean {
+  return error.code !== undefined && (error.code.startsWith('ERR_TLS_') || error.code.startsWith('ERR_SSL_'));
+}
+
+/**
+ * Answers an error on a socket that has no request yet (bad framing, header overflow,
+ * timeout), then closes it. Node leaves closing to this handler once it is installed,
+ * so every path ends the socket.
+ */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, metrics: Metrics): void {
+  if (isTlsError(error)) {
+    metrics.badRequests.inc({ code: 'KG_TLS_HANDSHAKE' });
+    socket.destroy();
+    return;
+  }
   // A reset or a socket already gone has no one to answer.
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
@@ -74,5 +88,6 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, 
   socket.end(
     `HTTP/1.1 ${http.status} ${STATUS_CODES[http.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }

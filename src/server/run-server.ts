@@ -23,13 +23,18 @@ async function initialCredentials(config: ServeConfig, logger: Logger): Promise<
   return credentials;
 }
 
-function httpsOptions(credentials: Credentials, clientCa: string | undefined): HttpsOptions {
+function httpsOptions(credentials: Credentials, clientCa: string | undefined, requestTimeoutMs: number): HttpsOptions {
   return {
     key: credentials.key,
     cert: credentials.cert,
     minVersion: TLS_MIN_VERSION,
     // Request timeouts are enforced by a periodic sweep; sweep often enough to honour ours.
     connectionsCheckingInterval: 1_000,
+    // Given at creation, or Node keeps its defaults: headers within 60 s, a TLS handshake
+    // within 120 s. A stalled client must be cut off by the same deadline as the body.
+    headersTimeout: requestTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    handshakeTimeout: requestTimeoutMs,
     ...(clientCa === undefined ? {} : { ca: clientCa, requestCert: true, rejectUnauthorized: true }),
   };
 }
@@ -102,7 +107,7 @@ export async function runServe(config: ServeConfig, { rules, version }: ServePro
   metrics.certificateExpiry.set(credentials.expiresAt / 1000);
   const app = buildServer(
     { rules, logger, metrics, policy: () => policySource.current(), view: NO_VIEW, now: () => Date.now(), lifecycle: { state: () => state }, logBodies: config.logBodies },
-    { ...SERVER_DEFAULTS, requestTimeoutMs: config.requestTimeoutMs, https: httpsOptions(credentials, clientCa) },
+    { ...SERVER_DEFAULTS, requestTimeoutMs: config.requestTimeoutMs, https: httpsOptions(credentials, clientCa, config.requestTimeoutMs) },
   );
   const address = await app.listen({ port: config.port, host: config.host });
   const certificateWatch = watchCertificate({ server: app.server as unknown as TlsServer, config, clientCa, logger, metrics });
