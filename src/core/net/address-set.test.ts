@@ -232,6 +232,27 @@ describe('AddressSet examples', () => {
     ]);
   });
 
+  it('tells apart sets that share only the first or only the last address of a range', () => {
+    expect(setOf('10.0.0.0/8').equals(setOf('10.128.0.0/9'))).toBe(false);
+    expect(setOf('10.0.0.0/8').equals(setOf('10.0.0.0/9'))).toBe(false);
+    expect(setOf('10.0.0.0/9', '2001:db8::/32').equals(setOf('10.0.0.0/9', '2001:db8::/33'))).toBe(false);
+    expect(setOf('10.0.0.0/9', '10.128.0.0/9').equals(setOf('10.0.0.0/8'))).toBe(true);
+  });
+
+  it('keeps the last address of a range when a hole ends just before it', () => {
+    const allButLast = setOf('10.0.0.0/25', '10.0.0.128/26', '10.0.0.192/27', '10.0.0.224/28', '10.0.0.240/29', '10.0.0.248/30', '10.0.0.252/31', '10.0.0.254/32');
+    expect(setOf('10.0.0.0/24').subtract(allButLast).toCidrStrings()).toEqual(['10.0.0.255/32']);
+    expect(setOf('10.0.0.0/24').subtract(setOf('10.0.0.0/25', '10.0.0.255/32')).toCidrStrings()).toEqual([
+      '10.0.0.128/26',
+      '10.0.0.192/27',
+      '10.0.0.224/28',
+      '10.0.0.240/29',
+      '10.0.0.248/30',
+      '10.0.0.252/31',
+      '10.0.0.254/32',
+    ]);
+  });
+
   it('lists IPv4 blocks before IPv6 blocks', () => {
     expect(setOf('2001:db8::/32', '10.0.0.0/8').toCidrStrings()).toEqual(['10.0.0.0/8', '2001:db8::/32']);
   });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { INVALID_CIDR_REASON, cidrContainsAddress, cidrSize, isStrictSubsetForApiServer, parseCidr, type Cidr } from './cidr.js';
+import { INVALID_CIDR_REASON, cidrContainsAddress, cidrOrThrow, cidrSize, isStrictSubsetForApiServer, maskFor, parseCidr, type Cidr } from './cidr.js';
 import { formatIpv4, formatIpv6 } from './ip-address.js';
 
 function cidr(text: string): Cidr {
@@ -50,6 +50,9 @@ describe('parseCidr', () => {
     { text: '00000::/0', family: 6, canonical: '::/0' },
     { text: '0ffff::/16', family: 6, canonical: 'ffff::/16' },
     { text: 'fffe:0ffff::0/96', family: 6, canonical: 'fffe:ffff::/96' },
+    // Go's dtoi takes any number of leading zeros on the prefix length.
+    { text: '10.0.0.0/0000000008', family: 4, canonical: '10.0.0.0/8' },
+    { text: '::/000000000000128', family: 6, canonical: '::/128' },
   ])('reads $text as IPv$family $canonical', ({ text, family, canonical }) => {
     expect(parseCidr(text)).toMatchObject({ ok: true, cidr: { family, canonical } });
   });
@@ -79,6 +82,46 @@ describe('parseCidr', () => {
     '10.0.0.0/8/8',
   ])('rejects %j', (text) => {
     expect(parseCidr(text)).toEqual({ ok: false, reason: INVALID_CIDR_REASON });
+  });
+
+  it("rejects with the API server's message", () => {
+    expect(parseCidr('10.0.0.0/33')).toEqual({ ok: false, reason: 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)' });
+  });
+
+  it('rejects a prefix length of nine or more significant digits, or one that would overflow', () => {
+    expect(parseCidr('10.0.0.0/100000008').ok).toBe(false);
+    expect(parseCidr(`10.0.0.0/${'9'.repeat(400)}`).ok).toBe(false);
+  });
+
+  it('memoises each text to one frozen result, and holds at most 4096 results before starting over', () => {
+    const first = parseCidr('192.0.2.0/24');
+    expect(parseCidr('192.0.2.0/24')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first.ok && Object.isFrozen(first.cidr)).toBe(true);
+    expect(parseCidr('not a cidr')).toBe(parseCidr('also not a cidr'));
+
+    let counter = 0;
+    const sentinel = '198.51.100.7/32';
+    let held = parseCidr(sentinel);
+    // Parses fresh texts until the sentinel's result is no longer the cached one.
+    const parsesUntilEvicted = (): number => {
+      for (let parses = 1; parses <= 10_000; parses++) {
+        const i = counter++;
+        parseCidr(`100.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+        const again = parseCidr(sentinel);
+        if (again !== held) {
+          // A new result, but the same answer.
+          expect(again).toEqual(held);
+          held = again;
+          return parses;
+        }
+      }
+      return Number.POSITIVE_INFINITY;
+    };
+    parsesUntilEvicted();
+    // After a start-over the cache holds that fresh text and the sentinel: 4094 more fit.
+    expect(parsesUntilEvicted()).toBe(4095);
+    expect(parsesUntilEvicted()).toBe(4095);
   });
 
   it('keeps the prefix as written for an IPv4-mapped block, since the API server compares written prefixes', () => {
@@ -155,6 +198,23 @@ describe('parseCidr', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('cidrOrThrow', () => {
+  it('returns the parsed block, and throws for a text that is not a CIDR', () => {
+    expect(cidrOrThrow('10.1.2.3/16')).toMatchObject({ family: 4, network: 0x0a010000n, prefix: 16, canonical: '10.1.0.0/16' });
+    expect(() => cidrOrThrow('10.0.0.0/33')).toThrow(new Error('not a CIDR: 10.0.0.0/33'));
+  });
+});
+
+describe('maskFor', () => {
+  it('sets the prefix bits of the family', () => {
+    expect(maskFor(4, 0)).toBe(0n);
+    expect(maskFor(4, 8)).toBe(0xff000000n);
+    expect(maskFor(4, 32)).toBe(0xffffffffn);
+    expect(maskFor(6, 128)).toBe((1n << 128n) - 1n);
+    expect(maskFor(6, 16)).toBe(0xffffn << 112n);
   });
 });
 

@@ -84,6 +84,11 @@ describe('parseIpv6', () => {
     { text: ':1::', why: 'it starts with a single colon' },
     { text: 'fe80::1%eth0', why: 'it has a zone' },
     { text: 'g::', why: 'g is not a hex digit' },
+    { text: '1-2::', why: 'groups are separated by colons only' },
+    { text: '1::2:', why: 'it ends in a single colon after a ::' },
+    { text: '::1:', why: 'it ends in a single colon after a leading ::' },
+    { text: '::1::2', why: 'it has two ::, the first leading' },
+    { text: '1::2:3:4:5:6:7:1.2.3.4', why: 'seven groups and a dotted quad leave no group for the ::' },
   ])('rejects $text because $why', ({ text }) => {
     expect(parseIpv6(text)).toBeUndefined();
   });
