@@ -9,6 +9,8 @@ const config = {
     configFile: 'vitest.mutation.config.ts',
     // Vitest's related-file lookup finds no tests here: coverage analysis picks the tests instead.
     related: false,
+    // Stryker's runner sets vitest's root dir itself; this keeps the run to src/.
+    dir: 'src',
   },
   mutate: ['src/core/**/*.ts', 'src/rules/**/*.ts', '!**/*.test.ts', '!**/fixtures/**'],
   ignorePatterns: ['dist', 'dist-bench', 'coverage', 'reports', 'bench/results', 'certs/out', '.stryker-tmp*', 'test/e2e/k8sbin'],
