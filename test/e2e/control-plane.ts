@@ -54,19 +54,21 @@ rules:
   - level: None
 `;
 
-function kubeconfigText(apiPort: number, caPath: string): string {
-  const users = USERS.map((user) => `  - name: ${user.name}\n    user: {token: ${user.token}}`).join('\n');
-  const contexts = USERS.map((user) => `  - name: ${user.name}\n    context: {cluster: e2e, user: ${user.name}}`).join('\n');
+/** A kubeconfig with a context per user, by token; the first user's is current. */
+function kubeconfigText(apiPort: number, caPath: string, users: readonly Pick<User, 'name' | 'token'>[] = USERS): string {
+  const current = users[0]?.name ?? '';
+  const entries = users.map((user) => `  - name: ${user.name}\n    user: {token: ${user.token}}`).join('\n');
+  const contexts = users.map((user) => `  - name: ${user.name}\n    context: {cluster: e2e, user: ${user.name}}`).join('\n');
   return `apiVersion: v1
 kind: Config
 clusters:
   - name: e2e
     cluster: {server: "https://127.0.0.1:${apiPort}", certificate-authority: "${caPath}"}
 users:
-${users}
+${entries}
 contexts:
 ${contexts}
-current-context: admin
+current-context: ${current}
 `;
 }
 
@@ -98,22 +100,6 @@ async function startEtcd(binDir: string, dir: string): Promise<{ etcd: Started; 
   return { etcd, url };
 }
 
-function controllerManagerKubeconfig(apiPort: number, caPath: string): string {
-  return `apiVersion: v1
-kind: Config
-clusters:
-  - name: e2e
-    cluster: {server: "https://127.0.0.1:${apiPort}", certificate-authority: "${caPath}"}
-users:
-  - name: kcm
-    user: {token: ${CONTROLLER_MANAGER.token}}
-contexts:
-  - name: kcm
-    context: {cluster: e2e, user: kcm}
-current-context: kcm
-`;
-}
-
 function healthz(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     // Its serving certificate is self-signed: only the answer matters here.
@@ -130,7 +116,7 @@ function healthz(port: number): Promise<boolean> {
 
 async function startControllerManager(binDir: string, dir: string, apiPort: number, ca: Ca): Promise<Started> {
   const kubeconfig = join(dir, 'kcm.kubeconfig');
-  await writeFile(kubeconfig, controllerManagerKubeconfig(apiPort, ca.certPath));
+  await writeFile(kubeconfig, kubeconfigText(apiPort, ca.certPath, [{ name: 'kcm', token: CONTROLLER_MANAGER.token }]));
   const port = await freePort();
   const manager = startProcess('kube-controller-manager', join(binDir, 'kube-controller-manager'), [
     `--kubeconfig=${kubeconfig}`,
