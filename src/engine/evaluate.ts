@@ -181,7 +181,7 @@ function runRule(rule: Rule, subject: Subject, context: RunContext, collected: C
   if (findings.length === 0) return;
   const exemptions = matchingExemptions(rule, subject, context);
   for (const finding of findings) {
-    const preexisting = context.previousKeys.has(findingKey(rule, finding));
+    const preexisting = context.previousKeys().has(findingKey(rule, finding));
     const judgement = judgeFinding({ rule, finding, action: setting.action, exemptions, preexisting }, context);
     collected.violations.push(...judgement.violations);
     collected.waived.push(...judgement.waived);
@@ -189,13 +189,17 @@ function runRule(rule: Rule, subject: Subject, context: RunContext, collected: C
 }
 
 interface RunContext extends EvaluationContext {
-  readonly previousKeys: ReadonlySet<string>;
+  /** The stored object's findings, judged only once the new object has a finding to compare. */
+  readonly previousKeys: () => ReadonlySet<string>;
 }
 
 export function evaluate(rules: readonly Rule[], object: JsonRecord, context: EvaluationContext): Verdict {
   const subject = readSubject(object, context.defaultNamespace);
   const collected: Collected = { violations: [], waived: [], failures: [] };
-  const run: RunContext = { ...context, previousKeys: previousFindings(rules, context) };
+  let previous: ReadonlySet<string> | undefined;
+  // Most updates (kubelet status, controllers) have no finding at all: the stored object is then never judged.
+  const previousKeys = (): ReadonlySet<string> => (previous ??= previousFindings(rules, context));
+  const run: RunContext = { ...context, previousKeys };
   for (const rule of rules) runRule(rule, subject, run, collected);
   const { violations, waived, failures } = collected;
   const failuresDeny = failures.length > 0 && context.policy.onError === 'deny' && context.policy.enforcement === 'enforce';
