@@ -56,12 +56,13 @@ function fixturePolicy(fixture: Fixture, rules: readonly Rule[]): Policy {
 
 /** The findings of one rule on a fixture's first document, with the fixture's policy. */
 export function runFixture(rule: Rule, fixture: Fixture, rules: readonly Rule[]): readonly Finding[] {
-  const objects = parseManifests(fixture.text, fixture.path).map((entry) => entry.object);
+  const entries = parseManifests(fixture.text, fixture.path);
+  const objects = entries.map((entry) => entry.object);
   const [first] = objects;
-  if (first === undefined) throw new Error(`${fixture.path}: empty fixture`);
+  if (first === undefined || entries[0] === undefined) throw new Error(`${fixture.path}: empty fixture`);
   const view = manifestView(objects, DEFAULT_NAMESPACE);
   const policy = fixturePolicy(fixture, rules);
   const subject = readSubject(first, DEFAULT_NAMESPACE);
   if (subject.judgedAs === 'Other' || !rule.appliesTo.includes(subject.judgedAs)) return [];
-  return rule.check(subject, { params: policy.rules.get(rule.id)?.params, view, internet: policy.internet });
+  return rule.check(subject, { params: policy.rules.get(rule.id)?.params, view, internet: policy.internet, source: entries[0].source });
 }

@@ -5,7 +5,7 @@
  */
 import type { FieldPath, JsonRecord } from '../core/kubernetes/shape.js';
 import type { Policy } from '../policy/policy.js';
-import type { ClusterView, Rule } from '../rules/types.js';
+import type { ClusterView, ObjectSource, Rule } from '../rules/types.js';
 import { evaluate, type Verdict } from './evaluate.js';
 
 interface SourcedObject {
@@ -13,6 +13,8 @@ interface SourcedObject {
   /** 1-based line where the object starts. */
   readonly line: number;
   readonly lineOf: (path: FieldPath) => number;
+  /** How it was read from its manifest (values kubectl dropped). */
+  readonly source?: ObjectSource;
 }
 
 /** One input file (or stream) and the objects read from it. */
@@ -54,7 +56,7 @@ export function evaluateBatch(files: readonly LoadedFile[], context: BatchContex
   const verdicts: PlacedVerdict[] = [];
   for (const file of files) {
     for (const entry of file.objects) {
-      verdicts.push({ file: file.name, line: entry.line, lineOf: entry.lineOf, verdict: evaluate(context.rules, entry.object, evaluation) });
+      verdicts.push({ file: file.name, line: entry.line, lineOf: entry.lineOf, verdict: evaluate(context.rules, entry.object, entry.source === undefined ? evaluation : { ...evaluation, source: entry.source }) });
     }
   }
   return { files: files.length, verdicts };

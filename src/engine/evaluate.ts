@@ -23,7 +23,7 @@ import { readSubject, type Subject } from '../core/kubernetes/subject.js';
 import { arrayOf, field, recordOf, renderPath, type JsonRecord } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
 import type { Exemption, Policy, Requester } from '../policy/policy.js';
-import type { Action, ClusterView, Finding, Rule } from '../rules/types.js';
+import type { Action, ClusterView, Finding, ObjectSource, Rule } from '../rules/types.js';
 
 export type EffectiveAction = Exclude<Action, 'off'>;
 
@@ -78,6 +78,8 @@ export interface EvaluationContext {
   readonly requester?: Requester;
   /** The stored object an UPDATE changes; its findings do not refuse the change. */
   readonly previous?: JsonRecord;
+  /** How the object was read from a manifest, when it was (`check`). */
+  readonly source?: ObjectSource;
 }
 
 /** A view that knows nothing of the cluster: rules that need it skip. */
@@ -142,7 +144,8 @@ interface Collected {
 
 function findingsOf(rule: Rule, subject: Subject, context: EvaluationContext, params: unknown): readonly Finding[] {
   if (subject.judgedAs === 'Other' || !rule.appliesTo.includes(subject.judgedAs)) return [];
-  return rule.check(subject, { params, view: context.view, internet: context.policy.internet });
+  const ruleContext = { params, view: context.view, internet: context.policy.internet };
+  return rule.check(subject, context.source === undefined ? ruleContext : { ...ruleContext, source: context.source });
 }
 
 /** Same rule, same field, same value: the finding an UPDATE did not cause. */

@@ -44,10 +44,38 @@ export interface Finding {
  */
 export type InternetShares = Readonly<Record<Direction, number | undefined>>;
 
+/**
+ * A key whose value kubectl drops without a word while reading a manifest: written twice
+ * in one mapping, or replaced by a `<<` merge key. Only `check` reads manifests; at
+ * admission the API server has already decoded the object.
+ */
+export interface ReplacedKey {
+  /** The key's field path in the object. */
+  readonly path: FieldPath;
+  /** The line of the value kubectl drops. */
+  readonly droppedLine: number;
+  /** The line of the value kubectl keeps. */
+  readonly keptLine: number;
+  /** Whether a `<<` merge key, rather than a second copy of the key, replaced it. */
+  readonly byMerge: boolean;
+  /**
+   * The two keys differ in YAML (`on` and "true") but are one key in JSON: kubectl keeps
+   * either value, in no defined order. The object holds the later one.
+   */
+  readonly eitherKept?: true;
+}
+
+/** How the object was read from its source, when it came from a manifest. */
+export interface ObjectSource {
+  readonly replacedKeys: readonly ReplacedKey[];
+}
+
 interface RuleContext<Params> {
   readonly params: Params;
   readonly view: ClusterView;
   readonly internet: InternetShares;
+  /** Present for objects read from manifests (`check`), absent at admission. */
+  readonly source?: ObjectSource;
 }
 
 export interface Rule<Params = unknown, Kind extends JudgedKind = JudgedKind> {
