@@ -2,6 +2,7 @@
  * The rule registry: one explicit array, sorted by id. Adding a rule means adding a
  * folder named after its id (rule, fixtures) and one line here; a test enforces the rest.
  */
+import { duplicateKeys } from './duplicate-keys/duplicate-keys.js';
 import { invalidObject } from './invalid-object/invalid-object.js';
 import { netpolAllNamespaces } from './netpol-all-namespaces/netpol-all-namespaces.js';
 import { netpolBroadCidr } from './netpol-broad-cidr/netpol-broad-cidr.js';
@@ -16,6 +17,7 @@ import { requiredLabels } from './required-labels/required-labels.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
+  duplicateKeys,
   invalidObject,
   netpolAllNamespaces,
   netpolBroadCidr,

@@ -86,6 +86,8 @@ export interface Rule<Params = unknown, Kind extends JudgedKind = JudgedKind> {
   readonly appliesTo: readonly Kind[];
   /** Parameters a policy file may set, with their defaults; a strict object schema. */
   readonly params: z.ZodType<Params>;
+  /** Set by a rule that reads how a manifest was written (RuleContext.source): it reports in `check`, never at admission. */
+  readonly manifestOnly?: true;
   /** Set by the rule that reports the internet in this direction; its action and `minPublicShare` shape InternetShares. */
   readonly reportsInternet?: Direction;
   check(subject: SubjectOf<Kind>, context: RuleContext<Params>): readonly Finding[];

@@ -50,7 +50,9 @@ function caseOf(fixture: Fixture): Case | undefined {
   return { label: `${fixture.ruleId}/${fixture.outcome}/${fixture.name}`, fixture, objects, subject: first, namespace: namespaceOf(first) };
 }
 
-const CASES: readonly Case[] = RULES.flatMap((rule) => listFixtures(RULES_DIRECTORY, rule.id))
+// A rule that reads how the manifest was written has nothing to read at admission: its fixtures differ by design.
+const CASES: readonly Case[] = RULES.filter((rule) => rule.manifestOnly !== true)
+  .flatMap((rule) => listFixtures(RULES_DIRECTORY, rule.id))
   .map(caseOf)
   .filter((entry): entry is Case => entry !== undefined);
 
@@ -134,7 +136,7 @@ describe('the parity corpus', () => {
   });
 
   it('takes every fixture of every rule whose first document is a kind the webhook registers', () => {
-    const all = RULES.flatMap((rule) => listFixtures(RULES_DIRECTORY, rule.id));
+    const all = RULES.filter((rule) => rule.manifestOnly !== true).flatMap((rule) => listFixtures(RULES_DIRECTORY, rule.id));
     const skipped = all.filter((fixture) => !CASES.some((entry) => entry.fixture.path === fixture.path));
     for (const fixture of skipped) expect(isWebhookKind(parseManifests(fixture.text, fixture.path)[0]?.object as JsonObject)).toBe(false);
     expect(CASES.length + skipped.length).toBe(all.length);

@@ -4,7 +4,7 @@
  */
 import { renderPath, type FieldPath } from './shape.js';
 
-type FieldErrorType = 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden';
+type FieldErrorType = 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden' | 'Duplicate value';
 
 export interface FieldError {
   readonly path: FieldPath;
@@ -41,3 +41,5 @@ export const unsupported = (path: FieldPath, value: unknown, supported: readonly
   value,
   detail: `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
 });
+
+export const duplicate = (path: FieldPath, value: unknown): FieldError => ({ path, type: 'Duplicate value', value, detail: '' });

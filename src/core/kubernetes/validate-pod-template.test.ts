@@ -26,7 +26,9 @@ function pod(containers: unknown, labels?: unknown): JsonRecord {
 }
 
 function deployment(options: { apiVersion?: string; kind?: string; selector?: unknown; labels?: unknown; containers?: unknown }): JsonRecord {
-  const spec: Record<string, unknown> = { template: { metadata: { labels: options.labels }, spec: { containers: options.containers ?? [{ name: 'app' }] } } };
+  // Jobs must not restart their pods forever: the API server refuses a Job template without OnFailure or Never.
+  const restart = options.kind === 'Job' ? { restartPolicy: 'Never' } : {};
+  const spec: Record<string, unknown> = { template: { metadata: { labels: options.labels }, spec: { containers: options.containers ?? [{ name: 'app' }], ...restart } } };
   if (options.selector !== undefined) spec.selector = options.selector;
   return { apiVersion: options.apiVersion ?? 'apps/v1', kind: options.kind ?? 'Deployment', metadata: { name: 'd' }, spec };
 }
@@ -91,7 +93,7 @@ describe('validatePodTemplate: template labels', () => {
   });
 
   it("leaves a Pod's own labels to the object's metadata validation", () => {
-    expect(validate(pod([], { app: '-web' }))).toEqual([]);
+    expect(validate(pod([{ name: 'app' }], { app: '-web' }))).toEqual([]);
   });
 });
 
@@ -128,7 +130,7 @@ describe('validatePodTemplate: workload selector (apps/v1)', () => {
     expect(validate(deployment({ apiVersion: 'extensions/v1beta1', selector: { matchLabels: { app: 'x' } }, labels: { app: 'web' } }))).toEqual([]);
     expect(validate(deployment({ apiVersion: 'batch/v1', kind: 'Job', labels: { app: 'web' } }))).toEqual([]);
     expect(validate(deployment({ apiVersion: 'v1', kind: 'ReplicationController', labels: { app: 'web' } }))).toEqual([]);
-    expect(validate(pod([]))).toEqual([]);
+    expect(validate(pod([{ name: 'app' }]))).toEqual([]);
   });
 
   it('lists template labels, then ports, then the selector', () => {

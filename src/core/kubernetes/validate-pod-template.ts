@@ -9,6 +9,7 @@ import { portNameErrors, portNumberErrors } from './names.js';
 import { containerPorts, type ContainerPort, type PodTemplateModel } from './pod-template.js';
 import { apiGroupOf } from './kinds.js';
 import { field, valueAt, type FieldPath, type JsonRecord } from './shape.js';
+import { validateWorkload } from './validate-workload.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const SELECTOR_REQUIRED_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
@@ -48,5 +49,5 @@ export function validatePodTemplate(object: JsonRecord, kind: string, template: 
   const labelsPath = [...template.metadataPath, 'labels'];
   const templateLabels = kind === 'Pod' ? [] : validateLabels(valueAt(object, labelsPath), labelsPath);
   const ports = containerPorts(template).flatMap(validatePort);
-  return [...templateLabels, ...ports, ...validateSelector(object, kind, template)];
+  return [...templateLabels, ...ports, ...validateSelector(object, kind, template), ...validateWorkload(object, kind, template)];
 }

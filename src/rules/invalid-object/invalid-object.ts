@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeFailureMessage, decodeTypeErrors, type DecodeTypeError } from '../../core/kubernetes/decode-types.js';
 import { formatFieldError, type FieldError } from '../../core/kubernetes/field-errors.js';
 import { validateLabels } from '../../core/kubernetes/label-selector.js';
 import { field, recordOf } from '../../core/kubernetes/shape.js';
@@ -41,13 +42,34 @@ function findingOf(error: FieldError): Finding {
   };
 }
 
+const JSON_TYPE_WORDS: Readonly<Record<string, string>> = { array: 'a list', object: 'a map', string: 'a string', boolean: 'a bool', number: 'a number' };
+
+function decodeFindingOf(subject: Subject, error: DecodeTypeError): Finding {
+  const value = shownValue(error.value) ?? 'null';
+  const jsonType = JSON_TYPE_WORDS[Array.isArray(error.value) ? 'array' : typeof error.value] ?? 'a value';
+  return {
+    path: error.path,
+    summary: fitSummary(`the API server cannot decode ${jsonType} ${summaryValue(error.value, value)} here`, `: it takes ${error.expects}`),
+    fix: error.expects === 'a string' ? 'Quote the value, so that YAML reads it as a string.' : `Write ${error.expects} here, without quotes.`,
+    value,
+    details: { apiServerMessage: decodeFailureMessage(subject.kind, subject.apiVersion, error) },
+  };
+}
+
+/** Decoding comes first: an object the API server cannot decode is refused before any validation runs. */
+function findingsOf(subject: Subject): Finding[] {
+  const decodeErrors = decodeTypeErrors(subject.object, subject.kind);
+  if (decodeErrors.length > 0) return decodeErrors.map((error) => decodeFindingOf(subject, error));
+  return fieldErrors(subject).map(findingOf);
+}
+
 export const invalidObject = defineRule({
   id: 'invalid-object',
   description:
-    'The object would be rejected by the API server’s own validation: an empty NetworkPolicy peer, an ipBlock beside a selector, a bad CIDR or except, a bad protocol, port or endPort, a bad label selector or label, or a workload selector that does not select its template. Reported with the API server’s reason, so a review catches it before kubectl does.',
+    'The object would be rejected by the API server’s own decoding or validation: a value of the wrong type (a quoted "true" where a bool goes, a boolean label value, a fraction for a port), an empty NetworkPolicy peer, an ipBlock beside a selector, a bad CIDR or except, a bad protocol, port or endPort, a bad label selector or label, or a workload selector that does not select its template. Reported with the API server’s reason, so a review catches it before kubectl does.',
   remediation: 'Correct the field named in the message; the message quotes the reason kube-apiserver would give.',
   defaultAction: 'deny',
   appliesTo: ['NetworkPolicy', 'PodTemplate', 'Namespace'],
   params: z.object({}).strict(),
-  check: (subject) => fieldErrors(subject).map(findingOf),
+  check: findingsOf,
 });
