@@ -155,13 +155,13 @@ interface Walk {
 }
 
 function scalarError(type: Scalar, value: unknown, walk: Walk): DecodeTypeError {
-  // IntOrString decodes itself: its error names no struct field.
-  if (type === 'intOrString') return { path: walk.path, value, message: `json: cannot unmarshal ${jsonTypeOf(value, true)} into Go value of type int32`, expects: expectsOf(type) };
-  const showNumber = type === 'int32' || type === 'int64';
+  // IntOrString decodes a non-string into its int32, and the decoder names the field.
+  const goType = type === 'intOrString' ? 'int32' : type;
+  const showNumber = goType === 'int32' || goType === 'int64';
   return {
     path: walk.path,
     value,
-    message: `json: cannot unmarshal ${jsonTypeOf(value, showNumber)} into Go struct field ${walk.struct}.${walk.fieldPath.join('.')} of type ${type}`,
+    message: `json: cannot unmarshal ${jsonTypeOf(value, showNumber)} into Go struct field ${walk.struct}.${walk.fieldPath.join('.')} of type ${goType}`,
     expects: expectsOf(type),
   };
 }
@@ -221,8 +221,13 @@ export function decodeTypeErrors(object: JsonRecord, kind: string): DecodeTypeEr
   return errors;
 }
 
-/** The API server's answer to the first decoding error, as kubectl prints it. */
+/**
+ * What kubectl prints for the first decoding error. kubectl decodes the metadata itself
+ * (to learn the name and namespace), so a wrong type there fails before any request;
+ * the rest fails at the API server.
+ */
 export function decodeFailureMessage(kind: string, apiVersion: string, error: DecodeTypeError): string {
+  if (error.path[0] === 'metadata') return `error: unable to decode: ${error.message}`;
   const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
   return `${kind} in version "${version}" cannot be handled as a ${kind}: ${error.message}`;
 }

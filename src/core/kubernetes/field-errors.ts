@@ -11,11 +11,13 @@ export interface FieldError {
   readonly type: FieldErrorType;
   readonly detail: string;
   readonly value?: unknown;
+  /** The value as the API server prints it, when that is Go's `%#v` of a struct rather than JSON. */
+  readonly printed?: string;
 }
 
 /** `Invalid value: "tcp": <detail>`, the API server's wording without the path. */
 export function describeFieldError(error: FieldError): string {
-  const shown = error.value === undefined ? '' : `${JSON.stringify(error.value)}: `;
+  const shown = error.printed !== undefined ? `${error.printed}: ` : error.value === undefined ? '' : `${JSON.stringify(error.value)}: `;
   return `${error.type}: ${shown}${error.detail}`.replace(/: $/, '');
 }
 

@@ -27,7 +27,15 @@ function emptySelectorErrors(object: JsonRecord, kind: string): FieldError[] {
   const selector = recordOf(valueAt(object, ['spec', 'selector']));
   if (selector === undefined) return [];
   const count = Object.keys(recordOf(field(selector, 'matchLabels')) ?? {}).length + (arrayOf(field(selector, 'matchExpressions')) ?? []).length;
-  return count > 0 ? [] : [invalid(['spec', 'selector'], selector, `empty selector is invalid for ${word}`)];
+  if (count > 0) return [];
+  return [{ ...invalid(['spec', 'selector'], selector, `empty selector is invalid for ${word}`), printed: printedEmptySelector(selector) }];
+}
+
+/** An empty LabelSelector as Go's `%#v` prints it: a field left out is nil, one written empty is not. */
+function printedEmptySelector(selector: JsonRecord): string {
+  const labels = field(selector, 'matchLabels') == null ? 'map[string]string(nil)' : 'map[string]string{}';
+  const expressions = field(selector, 'matchExpressions') == null ? '[]v1.LabelSelectorRequirement(nil)' : '[]v1.LabelSelectorRequirement{}';
+  return `v1.LabelSelector{MatchLabels:${labels}, MatchExpressions:${expressions}}`;
 }
 
 function replicaErrors(object: JsonRecord, kind: string): FieldError[] {
@@ -45,7 +53,7 @@ function restartPolicyErrors(kind: string, template: PodTemplateModel): FieldErr
   const policy = field(template.spec, 'restartPolicy');
   if (kind === 'Job' || kind === 'CronJob') {
     if (policy === undefined || policy === '') return [required(path, 'valid values: "OnFailure", "Never"')];
-    return JOB_RESTART_POLICIES.includes(String(policy)) ? [] : [unsupported(path, policy, JOB_RESTART_POLICIES)];
+    return typeof policy === 'string' && JOB_RESTART_POLICIES.includes(policy) ? [] : [unsupported(path, policy, JOB_RESTART_POLICIES)];
   }
   return policy === undefined || policy === 'Always' ? [] : [unsupported(path, policy, ['Always'])];
 }

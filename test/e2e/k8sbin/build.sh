@@ -2,9 +2,11 @@
 # Build kube-apiserver, kube-controller-manager, etcd and kubectl for the e2e control plane from the Go module
 # graph in this directory (go.mod pins k8s.io/kubernetes; etcd is the version k8s pins).
 #
-# usage: test/e2e/k8sbin/build.sh [kube-apiserver|kube-controller-manager|etcd|kubectl ...]   (default: all four)
+# usage: test/e2e/k8sbin/build.sh [kube-apiserver|kube-controller-manager|etcd|kubectl|yamljson ...]   (default: all five)
 #
-# Output: ${K8S_BIN_CACHE:-$HOME/.cache/kube-guardrails-e2e}/<k8s version>/{kube-apiserver,kube-controller-manager,etcd,kubectl}
+# Output: ${K8S_BIN_CACHE:-$HOME/.cache/kube-guardrails-e2e}/<k8s version>/{kube-apiserver,kube-controller-manager,etcd,kubectl,yamljson-<hash>}
+# yamljson (./yamljson) is kubectl's own manifest decoder, the reference of the decoding tests;
+# its name carries a hash of its source, so an edited one is rebuilt.
 # Binaries that already exist there are not rebuilt. The output directory is printed as
 # the last (and only) line of stdout; all other output goes to stderr:
 #   BIN_DIR=$(test/e2e/k8sbin/build.sh)
@@ -51,14 +53,16 @@ build() { # name package ldflags [go build args...]
 }
 
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(kube-apiserver kube-controller-manager etcd kubectl)
+[[ ${#targets[@]} -gt 0 ]] || targets=(kube-apiserver kube-controller-manager etcd kubectl yamljson)
+YAMLJSON="yamljson-$(sha256sum yamljson/main.go | cut -c1-12)"
 for t in "${targets[@]}"; do
   case "$t" in
     kube-apiserver) build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$K8S_LDFLAGS" -tags=notest ;;
     kube-controller-manager) build kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$K8S_LDFLAGS" -tags=notest ;;
     kubectl)        build kubectl k8s.io/kubernetes/cmd/kubectl "$K8S_LDFLAGS" -tags=notest ;;
     etcd)           build etcd go.etcd.io/etcd/server/v3 "-s -w" ;;
-    *) log "unknown target '$t' (want kube-apiserver, kube-controller-manager, etcd or kubectl)"; exit 2 ;;
+    yamljson)       build "$YAMLJSON" ./yamljson "-s -w" && ln -sf "$YAMLJSON" "$OUT/yamljson" ;;
+    *) log "unknown target '$t' (want kube-apiserver, kube-controller-manager, etcd, kubectl or yamljson)"; exit 2 ;;
   esac
 done
 
