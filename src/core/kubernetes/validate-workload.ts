@@ -46,15 +46,17 @@ function replicaErrors(object: JsonRecord, kind: string): FieldError[] {
   });
 }
 
+function jobRestartPolicyErrors(path: FieldPath, policy: unknown): FieldError[] {
+  if (policy === undefined || policy === '') return [required(path, 'valid values: "OnFailure", "Never"')];
+  return typeof policy === 'string' && JOB_RESTART_POLICIES.includes(policy) ? [] : [unsupported(path, policy, JOB_RESTART_POLICIES)];
+}
+
 /** Jobs run to completion (OnFailure or Never); every other controller restarts its pods (Always, the default). */
 function restartPolicyErrors(kind: string, template: PodTemplateModel): FieldError[] {
   if (kind === 'Pod' || kind === 'PodTemplate') return [];
   const path = [...template.specPath, 'restartPolicy'];
   const policy = field(template.spec, 'restartPolicy');
-  if (kind === 'Job' || kind === 'CronJob') {
-    if (policy === undefined || policy === '') return [required(path, 'valid values: "OnFailure", "Never"')];
-    return typeof policy === 'string' && JOB_RESTART_POLICIES.includes(policy) ? [] : [unsupported(path, policy, JOB_RESTART_POLICIES)];
-  }
+  if (kind === 'Job' || kind === 'CronJob') return jobRestartPolicyErrors(path, policy);
   return policy === undefined || policy === 'Always' ? [] : [unsupported(path, policy, ['Always'])];
 }
 
