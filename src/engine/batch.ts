@@ -52,12 +52,16 @@ export function evaluateBatch(files: readonly LoadedFile[], context: BatchContex
     files.flatMap((file) => file.objects.map((entry) => entry.object)),
     context.namespace,
   );
+  return { files: files.length, verdicts: files.flatMap((file) => evaluateFile(file, context, view)) };
+}
+
+/** One file's objects judged in a view built elsewhere (by a caller that saw every file). */
+export function evaluateFile(file: LoadedFile, context: Omit<BatchContext, 'viewOf'>, view: ClusterView): PlacedVerdict[] {
   const evaluation = { policy: context.policy, view, now: context.now, defaultNamespace: context.namespace };
-  const verdicts: PlacedVerdict[] = [];
-  for (const file of files) {
-    for (const entry of file.objects) {
-      verdicts.push({ file: file.name, line: entry.line, lineOf: entry.lineOf, verdict: evaluate(context.rules, entry.object, entry.source === undefined ? evaluation : { ...evaluation, source: entry.source }) });
-    }
-  }
-  return { files: files.length, verdicts };
+  return file.objects.map((entry) => ({
+    file: file.name,
+    line: entry.line,
+    lineOf: entry.lineOf,
+    verdict: evaluate(context.rules, entry.object, entry.source === undefined ? evaluation : { ...evaluation, source: entry.source }),
+  }));
 }

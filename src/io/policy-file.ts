@@ -8,9 +8,14 @@ import type { Rule } from '../rules/types.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 
 export async function readPolicyFile(path: string, rules: readonly Rule[]): Promise<Policy> {
+  return (await readPolicyText(path, rules)).policy;
+}
+
+/** The policy and the text it was read from (for a worker thread, which compiles its own). */
+export async function readPolicyText(path: string, rules: readonly Rule[]): Promise<{ readonly policy: Policy; readonly text: string }> {
   const text = await readText(path);
   try {
-    return parsePolicy(text, rules);
+    return { policy: parsePolicy(text, rules), text };
   } catch (error: unknown) {
     if (error instanceof GuardrailsError && error.code === 'KG_BAD_POLICY') {
       throw new GuardrailsError('KG_BAD_POLICY', `invalid policy ${path}: ${error.message}`, { cause: error, problems: error.problems });

@@ -100,7 +100,11 @@ function objectsOf(document: StreamDocument, index: number, source: string): Man
   return [{ object: value, line, lineOf: lazyLines(document, source), source: { replacedKeys: decoded.replaced } }];
 }
 
-export function parseManifests(text: string, source: string): ManifestObject[] {
+/**
+ * The objects of a file. `onlyDocuments`, when given, picks the documents worth reading
+ * by their text (a caller that wants only some kinds); documents it skips are not read at all.
+ */
+export function parseManifests(text: string, source: string, onlyDocuments?: (documentText: string) => boolean): ManifestObject[] {
   let documents: StreamDocument[];
   try {
     documents = splitStream(text);
@@ -108,5 +112,13 @@ export function parseManifests(text: string, source: string): ManifestObject[] {
     if (error instanceof StreamError) throw manifestError(`${source}:${error.line}: ${error.message}`);
     throw error;
   }
-  return documents.flatMap((document, index) => objectsOf(document, index, source));
+  return documents.flatMap((document, index) => (onlyDocuments === undefined || onlyDocuments(document.text) ? objectsOf(document, index, source) : []));
+}
+
+/**
+ * Whether a document can hold a NetworkPolicy: its kind is written in it literally, or
+ * through an escape (`"Network\x50olicy"`), so a document with neither cannot.
+ */
+export function mayHoldNetworkPolicy(documentText: string): boolean {
+  return documentText.includes('NetworkPolicy') || documentText.includes('\\');
 }

@@ -94,7 +94,7 @@ function reportedWaiver(waiver: WaivedFinding, lineOf: (path: FieldPath) => numb
   return { ...reportedFinding(rule, finding, lineOf), exemption, reason, ...(expires === undefined ? {} : { expires }) };
 }
 
-function toObjectResult(placed: PlacedVerdict): ObjectResult {
+export function toObjectResult(placed: PlacedVerdict): ObjectResult {
   const { verdict, lineOf } = placed;
   return {
     file: placed.file,
@@ -131,12 +131,17 @@ function summarize(results: readonly ObjectResult[], files: number): ReportSumma
   };
 }
 
-/** `NetworkPolicy shop/allow-web`, or `Namespace shop` for a cluster-scoped kind. */
 /** The report of a batch: its verdicts as results, and the counts. */
 export function buildReport(batch: BatchResult): CheckReport {
-  const results = batch.verdicts.map(toObjectResult);
-  return { results, summary: summarize(results, batch.files) };
+  return reportOf(batch.verdicts.map(toObjectResult), batch.files);
 }
+
+/** A report from results already placed (judged elsewhere, e.g. on worker threads), in input order. */
+export function reportOf(results: readonly ObjectResult[], files: number): CheckReport {
+  return { results, summary: summarize(results, files) };
+}
+
+/** `NetworkPolicy shop/allow-web`, or `Namespace shop` for a cluster-scoped kind. */
 
 export function objectLabel(result: Pick<ObjectResult, 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
   const name = result.name === '' ? '(unnamed)' : result.name;

@@ -146,12 +146,32 @@ const FITS: Readonly<Record<Scalar, (value: unknown) => boolean>> = {
   intOrString: (value) => typeof value === 'string' || isIntegerIn(value, INT_RANGE.int32),
 };
 
+/** Where the check is, as a chain to the root: paths are spelled out only for an error. */
 interface Walk {
+  /** The Go struct that holds the current field. */
   readonly struct: string;
-  /** The dotted JSON field path encoding/json names, without list indices. */
-  readonly fieldPath: readonly string[];
-  readonly path: FieldPath;
+  readonly parent: Walk | undefined;
+  readonly segment: string | number | undefined;
+  /** A struct field (named in encoding/json's path), not a map key or a list index. */
+  readonly isField: boolean;
   readonly errors: DecodeTypeError[];
+}
+
+function step(walk: Walk, segment: string | number, isField: boolean, struct = walk.struct): Walk {
+  return { struct, parent: walk, segment, isField, errors: walk.errors };
+}
+
+function pathOf(walk: Walk): FieldPath {
+  const path: (string | number)[] = [];
+  for (let at: Walk | undefined = walk; at?.segment !== undefined; at = at.parent) path.unshift(at.segment);
+  return path;
+}
+
+/** The dotted path encoding/json names: struct fields only, no list indices or map keys. */
+function fieldPathOf(walk: Walk): string {
+  const names: string[] = [];
+  for (let at: Walk | undefined = walk; at?.segment !== undefined; at = at.parent) if (at.isField) names.unshift(String(at.segment));
+  return names.join('.');
 }
 
 function scalarError(type: Scalar, value: unknown, walk: Walk): DecodeTypeError {
@@ -159,16 +179,16 @@ function scalarError(type: Scalar, value: unknown, walk: Walk): DecodeTypeError 
   const goType = type === 'intOrString' ? 'int32' : type;
   const showNumber = goType === 'int32' || goType === 'int64';
   return {
-    path: walk.path,
+    path: pathOf(walk),
     value,
-    message: `json: cannot unmarshal ${jsonTypeOf(value, showNumber)} into Go struct field ${walk.struct}.${walk.fieldPath.join('.')} of type ${goType}`,
+    message: `json: cannot unmarshal ${jsonTypeOf(value, showNumber)} into Go struct field ${walk.struct}.${fieldPathOf(walk)} of type ${goType}`,
     expects: expectsOf(type),
   };
 }
 
 function mismatch(value: unknown, type: GoType, walk: Walk): void {
-  const message = `json: cannot unmarshal ${jsonTypeOf(value, false)} into Go struct field ${walk.struct}.${walk.fieldPath.join('.')} of type ${goTypeName(type)}`;
-  walk.errors.push({ path: walk.path, value, message, expects: expectsOf(type) });
+  const message = `json: cannot unmarshal ${jsonTypeOf(value, false)} into Go struct field ${walk.struct}.${fieldPathOf(walk)} of type ${goTypeName(type)}`;
+  walk.errors.push({ path: pathOf(walk), value, message, expects: expectsOf(type) });
 }
 
 function goTypeName(type: GoType): string {
@@ -183,9 +203,15 @@ function checkList(type: GoType, value: unknown, walk: Walk): void {
     mismatch(value, { list: type }, walk);
     return;
   }
-  value.forEach((item, index) => {
-    check(type, item, { ...walk, path: [...walk.path, index] });
-  });
+  for (let index = 0; index < value.length; index++) check(type, value[index], step(walk, index, false));
+}
+
+const FIELD_LISTS = new WeakMap<StructType, readonly (readonly [string, GoType])[]>();
+
+function fieldsOf(type: StructType): readonly (readonly [string, GoType])[] {
+  let fields = FIELD_LISTS.get(type);
+  if (fields === undefined) FIELD_LISTS.set(type, (fields = Object.entries(type.fields)));
+  return fields;
 }
 
 function checkRecord(type: StructType | { readonly map: GoType }, value: unknown, walk: Walk): void {
@@ -195,11 +221,11 @@ function checkRecord(type: StructType | { readonly map: GoType }, value: unknown
   }
   const record = value as JsonRecord;
   if ('map' in type) {
-    for (const [key, item] of Object.entries(record)) check(type.map, item, { ...walk, path: [...walk.path, key] });
+    for (const key in record) if (Object.hasOwn(record, key)) check(type.map, record[key], step(walk, key, false));
     return;
   }
-  for (const [name, fieldType] of Object.entries(type.fields)) {
-    if (Object.hasOwn(record, name)) check(fieldType, record[name], { struct: type.struct, fieldPath: [...walk.fieldPath, name], path: [...walk.path, name], errors: walk.errors });
+  for (const [name, fieldType] of fieldsOf(type)) {
+    if (Object.hasOwn(record, name)) check(fieldType, record[name], step(walk, name, true, type.struct));
   }
 }
 
@@ -217,7 +243,7 @@ export function decodeTypeErrors(object: JsonRecord, kind: string): DecodeTypeEr
   const type = KIND_TYPES.get(kind);
   if (type === undefined) return [];
   const errors: DecodeTypeError[] = [];
-  check(type, object, { struct: kind, fieldPath: [], path: [], errors });
+  check(type, object, { struct: kind, parent: undefined, segment: undefined, isField: false, errors });
   return errors;
 }
 
