@@ -119,6 +119,13 @@ describe('label selector validation', () => {
     expect(isPlainValidSelector({})).toBe(true);
   });
 
+  // kubectl validates strictly by default (--validate=strict): the API server rejects a
+  // misspelled field such as matchLabel, so such a selector is never certainly valid.
+  it('leaves a selector with a field it does not know to the full validation', () => {
+    expect(isPlainValidSelector({ matchLabel: { app: 'web' } })).toBe(false);
+    expect(isPlainValidSelector({ matchLabels: { app: 'web' }, matchExpression: [] })).toBe(false);
+  });
+
   it('reads values: null as no values, as the API server does', () => {
     expect(validateLabelSelector({ matchExpressions: [{ key: 'tier', operator: 'Exists', values: null }] }, ['p'])).toEqual([]);
   });

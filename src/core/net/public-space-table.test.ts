@@ -39,6 +39,19 @@ function address(text: string): bigint {
   return cidr(`${text}/${text.includes(':') ? 128 : 32}`).network;
 }
 
+// First in the file: the first test to load public-space.js is the one a mutation run
+// credits with building the table, so it checks the whole of it, both families.
+describe('the public space, as first loaded', () => {
+  it('holds public IPv4 and IPv6 global unicast less the special-purpose blocks, and measures shares of both', async () => {
+    const { PUBLIC_ADDRESSES, publicFraction } = await load();
+    expect(PUBLIC_ADDRESSES.size(4)).toBe(3_702_258_432n);
+    expect(PUBLIC_ADDRESSES.size(6)).toBe((1n << 125n) - (1n << 105n) - (1n << 96n) - (1n << 112n) - (1n << 108n));
+    expect(PUBLIC_ADDRESSES.contains(6, address('2001:db8::1'))).toBe(false);
+    expect(publicFraction(setOf('0.0.0.0/0'), 4)).toBe(1);
+    expect(publicFraction(setOf('2000::/3'), 6)).toBe(1);
+  });
+});
+
 describe('the special-purpose blocks', () => {
   it.each(IPV4_BLOCKS)('leaves $block out of public IPv4, and not its neighbours', async ({ block, before, after }) => {
     const { PUBLIC_ADDRESSES, publicAddressCount } = await load();

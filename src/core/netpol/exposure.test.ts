@@ -26,6 +26,7 @@ describe('podSetExposure: policies add up per pod', () => {
     expect(exposure.isolated).toBe(false);
     expect(exposure.admitted.toCidrStrings()).toEqual(['0.0.0.0/0', '::/0']);
     expect(exposure.grants).toEqual([]);
+    expect(exposure.policies).toEqual([]);
   });
 
   it('isolates pods selected by a deny-all policy and admits nothing', () => {
