@@ -176,7 +176,7 @@ class Decoder {
     if (target.kind !== 'scalar') throw new DecodeError(`yaml: line ${node.line}: invalid map key`, node.line);
     const resolved = resolveScalar(target.text, target.plain, target.tag);
     if ('error' in resolved) throw new DecodeError(`yaml: line ${node.line}: ${resolved.error}`, node.line);
-    const goType = resolved.integer === true ? 'int' : typeof resolved.value;
+    const goType = resolved.integer !== undefined ? 'int' : typeof resolved.value;
     const key = keyText(resolved);
     if (!('error' in key)) return { key: key.key, goType };
     // Like NaN, a key with no JSON form fails only if it survives; it is kept under a name no YAML key can produce.

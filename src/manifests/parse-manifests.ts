@@ -41,9 +41,8 @@ function readNodes(document: StreamDocument, source: string): YamlNode {
 }
 
 function decode(document: StreamDocument, source: string, withLines: boolean): DecodedDocument {
-  const nodes = readNodes(document, source);
   try {
-    const decoded = decodeDocument(nodes, withLines);
+    const decoded = decodeDocument(readNodes(document, source), withLines);
     // A JSON document is read by encoding/json, not go-yaml; the YAML reading still finds its lines and repeated keys.
     return document.json ? { ...decoded, value: JSON.parse(document.text) as unknown } : decoded;
   } catch (error: unknown) {

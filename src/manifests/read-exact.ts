@@ -3,7 +3,8 @@
  * the fast reader is unsure of and for the wording of syntax errors. Scalars are kept as
  * text (failsafe schema) and resolved later, as go-yaml resolves them.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Alias, type Document, type Node } from 'yaml';
+import { DecodeError } from './decode-document.js';
 import { GuardrailsError } from '../errors.js';
 import { emptyScalar, type YamlNode } from './yaml-nodes.js';
 import { yamlErrorText } from './yaml-error-text.js';
@@ -15,6 +16,8 @@ function tagOf(node: Node): string {
 
 class Converter {
   private readonly seen = new Map<Node, YamlNode>();
+  /** Nodes being converted: an alias to one of them is an anchor that contains itself. */
+  private readonly open = new Set<Node>();
 
   constructor(
     private readonly document: Document.Parsed,
@@ -30,14 +33,24 @@ class Converter {
     if (node === null || node === undefined) return emptyScalar(line);
     const known = this.seen.get(node as Node);
     if (known !== undefined) return known;
+    this.open.add(node as Node);
     const converted = this.fresh(node as Node);
+    this.open.delete(node as Node);
     this.seen.set(node as Node, converted);
     return converted;
   }
 
+  private alias(node: Alias, line: number): YamlNode {
+    // go-yaml's words: an alias must follow its anchor, and may not sit inside it.
+    const target = node.resolve(this.document);
+    if (target === undefined) throw new DecodeError(`yaml: unknown anchor '${node.source}' referenced`, line);
+    if (this.open.has(target)) throw new DecodeError(`yaml: anchor '${node.source}' value contains itself`, line);
+    return { kind: 'alias', line, target: this.convert(target, line) };
+  }
+
   private fresh(node: Node): YamlNode {
     const line = this.lineOf(node);
-    if (isAlias(node)) return { kind: 'alias', line, target: this.convert(node.resolve(this.document), line) };
+    if (isAlias(node)) return this.alias(node, line);
     if (isMap(node)) {
       const entries = node.items.filter(isPair).flatMap((pair) => {
         const keyLine = this.lineOf((pair.key ?? pair.value) as Node);

@@ -97,15 +97,17 @@ interface JsonPrefix {
 function jsonValues(text: string): JsonPrefix {
   const documents: StreamDocument[] = [];
   let at = skipSpace(text, 0);
+  let afterLast = 0;
   while (at < text.length) {
     const end = jsonValueEnd(text, at);
     const candidate = end === undefined ? undefined : text.slice(at, end);
     if (candidate === undefined || !isJson(candidate)) {
       if (documents.length > 1) throw new StreamError(jsonErrorText(text.slice(at)), lineAt(text, at));
-      return { documents, yamlFrom: documents.length === 0 ? 0 : afterWhitespaceLine(text, at) };
+      return { documents, yamlFrom: documents.length === 0 ? 0 : afterWhitespaceLine(text, afterLast) };
     }
     documents.push({ text: candidate, firstLine: lineAt(text, at), json: true });
-    at = skipSpace(text, at + candidate.length);
+    afterLast = at + candidate.length;
+    at = skipSpace(text, afterLast);
   }
   return { documents, yamlFrom: undefined };
 }

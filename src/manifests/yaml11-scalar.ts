@@ -14,8 +14,8 @@
 
 export type Scalar = string | number | boolean | null;
 
-/** A value, and whether go-yaml read it as an integer (a map key is then written in decimal, not as a float). */
-export type ScalarResult = { readonly value: Scalar; readonly integer?: true; readonly unsigned?: true } | { readonly error: string };
+/** A value, and for an integer its exact value (a map key is written in decimal, every digit kept, not as a float). */
+export type ScalarResult = { readonly value: Scalar; readonly integer?: bigint; readonly unsigned?: true } | { readonly error: string };
 
 const STR = 'tag:yaml.org,2002:str';
 const BOOL = 'tag:yaml.org,2002:bool';
@@ -30,7 +30,7 @@ export const MERGE_TAG = 'tag:yaml.org,2002:merge';
 const RESOLVABLE = new Set(['', STR, BOOL, INT, FLOAT, NULL, TIMESTAMP]);
 
 /** `unsigned`: read by ParseUint (above int64), which a `!!float` tag does not accept. */
-type Resolved = { readonly tag: string; readonly value: Scalar; readonly unsigned?: true };
+type Resolved = { readonly tag: string; readonly value: Scalar; readonly exact?: bigint; readonly unsigned?: true };
 
 const WORDS = new Map<string, Resolved>();
 function words(tag: string, value: Scalar, list: readonly string[]): void {
@@ -87,8 +87,8 @@ function parseGoInteger(text: string): Resolved | undefined {
   const magnitude = unsignedLiteral(signed ? text.slice(1) : text);
   if (magnitude === undefined) return undefined;
   const value = negative ? -magnitude : magnitude;
-  if (value >= INT64_MIN && value <= INT64_MAX) return { tag: INT, value: Number(value) };
-  if (!signed && value <= UINT64_MAX) return { tag: INT, value: Number(value), unsigned: true };
+  if (value >= INT64_MIN && value <= INT64_MAX) return { tag: INT, value: Number(value), exact: value };
+  if (!signed && value <= UINT64_MAX) return { tag: INT, value: Number(value), exact: value, unsigned: true };
   return undefined;
 }
 
@@ -139,13 +139,23 @@ function shortTag(tag: string): string {
   return SHORT_TAGS.get(tag) ?? tag;
 }
 
+const TIMESTAMP_FORM = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?(?:[Zz]|[-+][0-9]{2}:[0-9]{2})?)?$/;
+
+/** One of go-yaml's timestamp forms, naming a real date and time (Go's time.Parse refuses 2001-13-45). */
 function isTimestampText(text: string): boolean {
-  return /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?([Zz]|[-+][0-9]{2}:[0-9]{2})?)?$/.test(text);
+  const parts = TIMESTAMP_FORM.exec(text);
+  if (parts === null) return false;
+  // A date alone has no time groups: they count as midnight.
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = parts.slice(1, 7).map((part) => Number(part) || 0);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const realDay = date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return realDay && Math.max(hour - 23, minute - 59, second - 59) <= 0;
 }
 
 function asResult(resolved: Resolved): ScalarResult {
   if (resolved.tag !== INT) return { value: resolved.value };
-  return resolved.unsigned === true ? { value: resolved.value, integer: true, unsigned: true } : { value: resolved.value, integer: true };
+  const integer = resolved.exact ?? BigInt(Number(resolved.value));
+  return resolved.unsigned === true ? { value: resolved.value, integer, unsigned: true } : { value: resolved.value, integer };
 }
 
 /** A tag explicitly given must agree with what the text resolves to (a `!!float` may take an int). */
@@ -158,7 +168,8 @@ function checkedAgainst(tag: string, text: string, resolved: Resolved): ScalarRe
 }
 
 function decodeBase64(text: string): ScalarResult {
-  const compact = text.replace(/\s+/g, '');
+  // Go's base64 decoder skips line breaks only; a space or tab is invalid data.
+  const compact = text.replace(/[\r\n]+/g, '');
   if (!/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(compact)) return { error: '!!binary value contains invalid base64 data' };
   return { value: Buffer.from(compact, 'base64').toString('latin1') };
 }
@@ -211,13 +222,16 @@ export function keyText(key: Exclude<ScalarResult, { readonly error: string }>):
   if (value === null) return { error: 'unsupported map key of type: %!s(<nil>), key: <nil>' };
   if (typeof value === 'string') return { key: value };
   if (typeof value === 'boolean') return { key: value ? 'true' : 'false' };
-  if (key.unsigned === true) return { error: `unsupported map key of type: uint64, key: 0x${BigInt(value).toString(16)}` };
-  if (key.integer === true) return { key: String(value) };
+  if (key.unsigned === true) return { error: `unsupported map key of type: uint64, key: 0x${(key.integer ?? 0n).toString(16)}` };
+  if (key.integer !== undefined) return { key: key.integer.toString() };
   return { key: floatKey(value) };
 }
 
+/** As float32: beyond its range a float key is an infinity (`1e39` is `.inf`), and -0 keeps its sign. */
 function floatKey(key: number): string {
-  if (Number.isNaN(key)) return '.nan';
-  if (!Number.isFinite(key)) return key > 0 ? '.inf' : '-.inf';
+  const single = Math.fround(key);
+  if (Number.isNaN(single)) return '.nan';
+  if (!Number.isFinite(single)) return single > 0 ? '.inf' : '-.inf';
+  if (Object.is(single, -0)) return '-0';
   return float32Text(key);
 }
