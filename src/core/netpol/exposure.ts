@@ -8,6 +8,7 @@ import { selectorMatches, type Labels } from '../kubernetes/label-selector.js';
 import type { Direction, NetworkPolicyModel, PolicyPort, PolicyRule } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
 import { directionExposure } from './admitted-addresses.js';
+import { policiesThatMaySelect } from './selector-index.js';
 
 /** A rule of a selecting policy: what it lets through, and where it is written. */
 export interface Grant {
@@ -32,7 +33,7 @@ export interface PodSetExposure {
 
 /** Policies of the namespace that select pods with these labels and isolate the direction. */
 export function policiesSelecting(policies: readonly NetworkPolicyModel[], labels: Labels, direction: Direction): NetworkPolicyModel[] {
-  return policies.filter((policy) => policy.isolates[direction] && selectorMatches(policy.podSelector, labels));
+  return policiesThatMaySelect(policies, labels).filter((policy) => policy.isolates[direction] && selectorMatches(policy.podSelector, labels));
 }
 
 function grantsOf(policy: NetworkPolicyModel, direction: Direction): Grant[] {

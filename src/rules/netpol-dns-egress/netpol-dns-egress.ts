@@ -6,6 +6,7 @@ import { AddressSet } from '../../core/net/address-set.js';
 import { parseCidr } from '../../core/net/cidr.js';
 import { directionExposure } from '../../core/netpol/admitted-addresses.js';
 import { portAdmits } from '../../core/netpol/exposure.js';
+import { policiesThatMayInclude } from '../../core/netpol/selector-index.js';
 import { fitSummary, formatLabels } from '../shared/words.js';
 import { defineRule, type ClusterView, type Finding } from '../types.js';
 
@@ -60,7 +61,7 @@ function ruleReachesDns(rule: PolicyRule, policy: NetworkPolicyModel, protocol: 
 
 /** Egress policies that select at least every pod the reviewed policy selects, itself included. */
 function policiesCovering(policy: NetworkPolicyModel, others: readonly NetworkPolicyModel[]): NetworkPolicyModel[] {
-  const rest = others.filter((other) => other.name !== policy.name);
+  const rest = policiesThatMayInclude(others, policy.podSelector).filter((other) => other.name !== policy.name);
   return [policy, ...rest].filter((candidate) => candidate.isolates.egress && selectorIncludes(candidate.podSelector, policy.podSelector));
 }
 
