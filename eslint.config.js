@@ -39,7 +39,7 @@ export default defineConfig(
   },
   {
     // The rule set is passed in where the program is composed, never imported by the parts.
-    // A check worker thread is composed on its own: functions cannot cross to it.
+    // The check worker thread is composed on its own: functions cannot cross to a thread.
     files: ['src/**'],
     ignores: ['src/main.ts', 'src/cli/check-worker.ts', 'src/docs/generate-rule-docs.ts', '**/*.test.ts', 'src/rules/index.ts'],
     rules: {

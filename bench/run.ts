@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeCa, makeServingCert } from '../test/helpers/pki.js';
-import { checkScale, type CheckScaleResult } from './check-scale.js';
+import { compareWithKubeLinter, type PeerComparison } from './check-vs-peer.js';
 import { engineBenchmarks, type EngineResult } from './engine.js';
 import { closedLoop, openLoop, type ClosedLoopResult, type OpenLoopResult } from './load.js';
 import { reviewCorpus } from './reviews.js';
@@ -49,14 +49,30 @@ function printOpen(open: OpenLoopResult): void {
   console.log(`  sent ${open.sent}, completed ${open.completed}, errors ${open.errors}: p50 ${fmt(open.p50Ms, 2)} ms  p99 ${fmt(open.p99Ms, 2)} ms  p99.9 ${fmt(open.p999Ms, 2)} ms  max ${fmt(open.maxMs, 2)} ms`);
 }
 
-function printTargets(engine: readonly EngineResult[], ours: ServerRun, ceiling: ServerRun, check: CheckScaleResult): Record<string, boolean> {
+function printCheck(label: string, run: PeerComparison): void {
+  const { corpus, ours, kubeLinter, ratio } = run;
+  console.log(`  ${label}: ${corpus.objects.toLocaleString('en-US')} objects in ${corpus.files} files (${fmt(corpus.bytes / 1048576)} MiB), best of ${run.rounds} interleaved runs`);
+  console.log(`    kube-guardrails check  ${fmt(ours.wallSeconds, 2)} s  peak RSS ${fmt(ours.peakRssMiB)} MiB  (exit ${ours.exitCode})`);
+  if (kubeLinter === undefined) console.log('    kube-linter            not built (README: "Measuring against kube-linter")');
+  else console.log(`    kube-linter lint       ${fmt(kubeLinter.wallSeconds, 2)} s  peak RSS ${fmt(kubeLinter.peakRssMiB)} MiB  (exit ${kubeLinter.exitCode}); ours/kube-linter ${fmt(ratio ?? NaN, 2)}`);
+}
+
+interface CheckRuns {
+  readonly small: PeerComparison;
+  readonly large: PeerComparison;
+}
+
+function printTargets(engine: readonly EngineResult[], ours: ServerRun, ceiling: ServerRun, check: CheckRuns): Record<string, boolean> {
   const typical = Math.max(engine[0]?.microsecondsPerEvaluation ?? Infinity, engine[1]?.microsecondsPerEvaluation ?? Infinity);
   const ratio = ours.closed.requestsPerSecond / ceiling.closed.requestsPerSecond;
   const targets = {
     'throughput ≥ 85% of the bare-Fastify ceiling': ratio >= 0.85,
     'p99 ≤ 5 ms at 1,000 reviews/s': (ours.open?.p99Ms ?? Infinity) <= 5,
     'typical evaluation < 20 µs': typical < 20,
-    'check of 10,000 objects < 2 s': check.wallSeconds < 2,
+    'check of 10,000 objects no slower than kube-linter': (check.small.ratio ?? Infinity) <= 1,
+    'check of 10,000 objects < 300 MB': check.small.ours.peakRssMiB * 1.048576 < 300,
+    'check of 100,000 objects < 10× the 10,000-object time': check.large.ours.wallSeconds < 10 * check.small.ours.wallSeconds,
+    'check of 100,000 objects < 1.5 GB': check.large.ours.peakRssMiB * 1.048576 < 1500,
     'RSS < 150 MB under load': ours.peakRssMiB * 1.048576 < 150,
   };
   console.log(`\nTargets (ours/ceiling = ${fmt(ratio * 100)}%)`);
@@ -91,8 +107,13 @@ async function main(): Promise<void> {
   console.log(`  (kube-guardrails wrote ${logLines.count.toLocaleString('en-US')} log lines: one per decision)`);
   if (ours.open) printOpen(ours.open);
 
-  const check = await checkScale(ROOT, join(dir, 'manifests'));
-  console.log(`\ncheck: ${check.objects.toLocaleString('en-US')} objects in ${check.files} files: ${fmt(check.wallSeconds, 2)} s wall, peak RSS ${fmt(check.peakRssMiB)} MiB (exit ${check.exitCode})`);
+  console.log('\ncheck beside kube-linter (JSON output, every core)');
+  const check = {
+    small: await compareWithKubeLinter(ROOT, join(dir, 'corpus-10k'), { objects: 10_000, files: 40, rounds: 3 }),
+    large: await compareWithKubeLinter(ROOT, join(dir, 'corpus-100k'), { objects: 100_000, files: 400, rounds: 1 }),
+  };
+  printCheck('10k', check.small);
+  printCheck('100k', check.large);
 
   const targets = printTargets(engine, ours, ceiling, check);
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });

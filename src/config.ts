@@ -16,8 +16,6 @@ export interface CheckConfig {
   readonly output: OutputFormat;
   readonly namespace: string;
   readonly paths: readonly string[];
-  /** Worker threads to judge on; undefined: one per core, once the input is large enough to gain from it. */
-  readonly jobs?: number;
   /** Colour in text output: FORCE_COLOR / NO_COLOR win over TTY detection. */
   readonly color?: boolean;
 }
@@ -74,12 +72,6 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseJobs(value: string): number {
-  const jobs = Number(value);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new GuardrailsError('KG_USAGE', `--jobs must be 1–64, got "${value}"`);
-  return jobs;
-}
-
 function logLevelFromEnv(env: Env): string {
   const level = env.LOG_LEVEL ?? DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(level)) throw new GuardrailsError('KG_USAGE', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
@@ -97,15 +89,13 @@ function checkCommand(captured: Captured, env: Env): Command {
     .option('-p, --policy <file>', 'policy file (default: the built-in policy)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
     .option('-n, --namespace <ns>', 'namespace for objects that name none', DEFAULTS.namespace)
-    .option('-j, --jobs <n>', 'worker threads (default: one per core for inputs over 4 MiB; 1: none)')
-    .action((paths: string[], options: { policy?: string; output: OutputFormat; namespace: string; jobs?: string }) => {
+    .action((paths: string[], options: { policy?: string; output: OutputFormat; namespace: string }) => {
       const color = colorFromEnv(env);
       captured.config = Object.freeze({
         command: 'check',
         paths: Object.freeze([...paths]),
         output: options.output,
         namespace: options.namespace,
-        ...(options.jobs === undefined ? {} : { jobs: parseJobs(options.jobs) }),
         ...(options.policy === undefined ? {} : { policyPath: options.policy }),
         ...(color === undefined ? {} : { color }),
       });

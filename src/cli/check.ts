@@ -2,25 +2,19 @@
  * `kube-guardrails check`: the shell around the batch evaluation for manifests. Exit
  * status 0 when nothing is denied, 1 when anything is, 2 for usage or input errors.
  */
-import { availableParallelism } from 'node:os';
-import { manifestView } from '../cluster/manifest-view.js';
 import type { CheckConfig } from '../config.js';
-import { evaluateBatch, type LoadedFile } from '../engine/batch.js';
 import { EXIT } from '../errors.js';
-import { readPolicyText } from '../io/policy-file.js';
-import { parseManifests } from '../manifests/parse-manifests.js';
+import { readPolicyFileText } from '../io/policy-file.js';
 import { defaultPolicy, type Policy } from '../policy/policy.js';
 import { formatJson } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
-import { buildReport, reportOf, type CheckReport } from '../report/report.js';
+import { reportOf, type CheckReport } from '../report/report.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import type { Rule } from '../rules/types.js';
-import { judgeInParallel, type InputFile } from './check-parallel.js';
-import { collectSources, type ManifestSource } from './collect-files.js';
-
-/** Below this much input, starting worker threads costs more than it saves. */
-const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
+import { collectSources } from './collect-files.js';
+import { checkOffThread } from './check-thread.js';
+import { judgeManifests, type ManifestText } from './judge-manifests.js';
 
 export interface CheckIo {
   readonly rules: readonly Rule[];
@@ -35,73 +29,78 @@ export interface CheckIo {
 
 interface LoadedPolicy {
   readonly policy: Policy;
+  /** The file's text, for a worker thread (which compiles the policy itself); absent for the built-in policy. */
   readonly text?: string;
 }
 
 async function loadPolicy(config: CheckConfig, rules: readonly Rule[]): Promise<LoadedPolicy> {
-  return config.policyPath === undefined ? { policy: defaultPolicy(rules) } : readPolicyText(config.policyPath, rules);
+  return config.policyPath === undefined ? { policy: defaultPolicy(rules) } : readPolicyFileText(config.policyPath, rules);
 }
 
-/** Every source read and parsed in order, the first failure failing the run. */
-async function loadFiles(sources: readonly ManifestSource[]): Promise<LoadedFile[]> {
-  const files: LoadedFile[] = [];
-  for (const source of sources) files.push({ name: source.name, objects: parseManifests(await source.read(), source.name) });
-  return files;
-}
-
-/** Every source's text, or undefined when one cannot be read (the in-order path then reports it where it stands). */
-async function readAll(sources: readonly ManifestSource[]): Promise<InputFile[] | undefined> {
-  const files: InputFile[] = [];
-  for (const source of sources) {
+/**
+ * Every source read in order. A source that cannot be read fails the run where it stands:
+ * the files before it are still judged first, so that an earlier file's error comes first.
+ */
+async function readSources(config: CheckConfig, io: CheckIo): Promise<{ readonly texts: ManifestText[]; readonly failure?: Error }> {
+  const texts: ManifestText[] = [];
+  for (const source of await collectSources(config.paths, io.readStdin)) {
     try {
-      files.push({ name: source.name, text: await source.read() });
-    } catch {
-      return undefined;
+      texts.push({ name: source.name, text: await source.read() });
+    } catch (error: unknown) {
+      return { texts, failure: error instanceof Error ? error : new Error(String(error)) };
     }
   }
-  return files;
+  return { texts };
 }
 
-function workerCount(config: CheckConfig, files: readonly InputFile[]): number {
-  const bytes = files.reduce((total, file) => total + file.text.length, 0);
-  if (files.length < 2 || (config.jobs === undefined && bytes < PARALLEL_MIN_BYTES)) return 1;
-  return Math.min(config.jobs ?? availableParallelism(), files.length);
-}
-
-async function judge(config: CheckConfig, io: CheckIo, policy: LoadedPolicy): Promise<CheckReport> {
-  const sources = await collectSources(config.paths, io.readStdin);
-  const texts = sources.length > 1 ? await readAll(sources) : undefined;
-  const workers = texts === undefined ? 1 : workerCount(config, texts);
-  if (texts !== undefined && workers > 1) {
-    const options = { workers, namespace: config.namespace, now: io.now(), ...(policy.text === undefined ? {} : { policyText: policy.text }) };
-    return reportOf(await judgeInParallel(texts, options), texts.length);
-  }
-  const files = texts === undefined ? await loadFiles(sources) : texts.map((file) => ({ name: file.name, objects: parseManifests(file.text, file.name) }));
-  return buildReport(evaluateBatch(files, { rules: io.rules, policy: policy.policy, namespace: config.namespace, now: io.now(), viewOf: manifestView }));
-}
-
-function render(report: CheckReport, config: CheckConfig, io: CheckIo): string {
-  switch (config.output) {
+function render(report: CheckReport, settings: RenderSettings, rules: readonly Rule[]): string {
+  switch (settings.output) {
     case 'json':
       return formatJson(report);
     case 'sarif':
-      return formatSarif(report, { rules: io.rules, version: io.version, cwd: io.cwd });
+      return formatSarif(report, { rules, version: settings.version, cwd: settings.cwd });
     case 'junit':
       return formatJunit(report);
     case 'text':
-      return formatText(report, config.color ?? io.stdoutIsTty);
+      return formatText(report, settings.color);
   }
+}
+
+/** What the user is shown for a batch: the rendered report, rule failures for stderr, and whether all was allowed. */
+export interface CheckOutcome {
+  readonly stdout: string;
+  readonly stderr: readonly string[];
+  readonly allowed: boolean;
+}
+
+/** How a report is rendered: the parts of the config and the environment the output depends on. */
+export interface RenderSettings {
+  readonly output: CheckConfig['output'];
+  readonly color: boolean;
+  readonly namespace: string;
+  readonly now: number;
+  readonly cwd: string;
+  readonly version: string;
+}
+
+/** Judge the manifests and render what the user sees. Pure: texts in, text out (the files are taken over). */
+export function checkManifests(texts: ManifestText[], rules: readonly Rule[], policy: Policy, settings: RenderSettings): CheckOutcome {
+  const files = texts.length;
+  const report = reportOf(judgeManifests(texts, { rules, policy, namespace: settings.namespace, now: settings.now }), files);
+  const stderr = report.results.flatMap((result) =>
+    result.failures.map((failure) => `kube-guardrails: KG_RULE_FAILED: rule ${failure.rule} failed on ${result.file}:${result.line}: ${failure.message}\n`),
+  );
+  return { stdout: render(report, settings, rules), stderr, allowed: report.summary.allowed };
 }
 
 export async function runCheck(config: CheckConfig, io: CheckIo): Promise<number> {
   const policy = await loadPolicy(config, io.rules);
   for (const warning of policy.policy.warnings) io.stderr(`kube-guardrails: warning: policy ${config.policyPath ?? ''}: ${warning}\n`);
-  const report = await judge(config, io, policy);
-  for (const result of report.results) {
-    for (const failure of result.failures) {
-      io.stderr(`kube-guardrails: KG_RULE_FAILED: rule ${failure.rule} failed on ${result.file}:${result.line}: ${failure.message}\n`);
-    }
-  }
-  io.stdout(render(report, config, io));
-  return report.summary.allowed ? EXIT.clean : EXIT.denied;
+  const { texts, failure } = await readSources(config, io);
+  const settings: RenderSettings = { output: config.output, color: config.color ?? io.stdoutIsTty, namespace: config.namespace, now: io.now(), cwd: io.cwd, version: io.version };
+  const outcome = await checkOffThread(texts, policy, settings, io);
+  if (failure !== undefined) throw failure;
+  for (const line of outcome.stderr) io.stderr(line);
+  io.stdout(outcome.stdout);
+  return outcome.allowed ? EXIT.clean : EXIT.denied;
 }

@@ -8,11 +8,11 @@ import type { Rule } from '../rules/types.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 
 export async function readPolicyFile(path: string, rules: readonly Rule[]): Promise<Policy> {
-  return (await readPolicyText(path, rules)).policy;
+  return (await readPolicyFileText(path, rules)).policy;
 }
 
-/** The policy and the text it was read from (for a worker thread, which compiles its own). */
-export async function readPolicyText(path: string, rules: readonly Rule[]): Promise<{ readonly policy: Policy; readonly text: string }> {
+/** The policy and the text it was read from (a worker thread compiles its own from the text). */
+export async function readPolicyFileText(path: string, rules: readonly Rule[]): Promise<{ readonly policy: Policy; readonly text: string }> {
   const text = await readText(path);
   try {
     return { policy: parsePolicy(text, rules), text };

@@ -11,8 +11,11 @@ import { GuardrailsError } from '../errors.js';
 import type { ObjectSource, ReplacedKey } from '../rules/types.js';
 import { DecodeError, decodeDocument, type DecodedDocument } from './decode-document.js';
 import { readExact } from './read-exact.js';
+import { readDirect } from './read-direct.js';
 import { readFast } from './read-fast.js';
 import { splitStream, StreamError, type StreamDocument } from './split-stream.js';
+
+export type { StreamDocument } from './split-stream.js';
 import type { YamlNode } from './yaml-nodes.js';
 
 export interface ManifestObject {
@@ -40,7 +43,22 @@ function readNodes(document: StreamDocument, source: string): YamlNode {
   return nodes ?? readExact(document.text, document.firstLine, source);
 }
 
+/** The line of a document's first content (past blank lines and comments): where its object starts. */
+function contentLine(document: StreamDocument): number {
+  const lines = document.text.split('\n', 200);
+  const offset = lines.findIndex((line) => {
+    const trimmed = line.trim();
+    return trimmed !== '' && !trimmed.startsWith('#');
+  });
+  return document.firstLine + Math.max(offset, 0);
+}
+
 function decode(document: StreamDocument, source: string, withLines: boolean): DecodedDocument {
+  const direct = document.json || withLines ? undefined : readDirect(document.text);
+  if (direct !== undefined) {
+    const line = contentLine(document);
+    return { value: direct.value, replaced: [], lineOf: () => line };
+  }
   try {
     const decoded = decodeDocument(readNodes(document, source), withLines);
     // A JSON document is read by encoding/json, not go-yaml; the YAML reading still finds its lines and repeated keys.
@@ -99,19 +117,24 @@ function objectsOf(document: StreamDocument, index: number, source: string): Man
   return [{ object: value, line, lineOf: lazyLines(document, source), source: { replacedKeys: decoded.replaced } }];
 }
 
-/**
- * The objects of a file. `onlyDocuments`, when given, picks the documents worth reading
- * by their text (a caller that wants only some kinds); documents it skips are not read at all.
- */
-export function parseManifests(text: string, source: string, onlyDocuments?: (documentText: string) => boolean): ManifestObject[] {
-  let documents: StreamDocument[];
+/** A file's documents, as kubectl splits it; a bad separator is a KG_BAD_MANIFEST error. */
+export function manifestDocuments(text: string, source: string): StreamDocument[] {
   try {
-    documents = splitStream(text);
+    return splitStream(text);
   } catch (error: unknown) {
     if (error instanceof StreamError) throw manifestError(`${source}:${error.line}: ${error.message}`);
     throw error;
   }
-  return documents.flatMap((document, index) => (onlyDocuments === undefined || onlyDocuments(document.text) ? objectsOf(document, index, source) : []));
+}
+
+/** The objects of one document (none, one, or a List's items); `index` is its place in the file. */
+export function documentObjects(document: StreamDocument, index: number, source: string): ManifestObject[] {
+  return objectsOf(document, index, source);
+}
+
+/** The objects of a file, in order. */
+export function parseManifests(text: string, source: string): ManifestObject[] {
+  return manifestDocuments(text, source).flatMap((document, index) => objectsOf(document, index, source));
 }
 
 /**
