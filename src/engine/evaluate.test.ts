@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOST_NETWORK_POD, networkPolicy, pod, WORLD_INGRESS } from '../../test/helpers/objects.js';
 import { compilePolicy, defaultPolicy, type Policy } from '../policy/policy.js';
 import { RULES } from '../rules/index.js';
-import { evaluate, NO_VIEW, type EvaluationContext } from './evaluate.js';
+import { evaluate, MAX_FINDINGS_PER_RULE, NO_VIEW, type EvaluationContext } from './evaluate.js';
 import { manifestView } from '../cluster/manifest-view.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -161,4 +161,50 @@ describe('a rule that throws', () => {
 
 it('runs every registered rule against the default policy settings', () => {
   expect([...defaultPolicy(RULES).rules.keys()]).toEqual(RULES.map((rule) => rule.id));
+});
+
+describe('evaluate: findings kept per rule', () => {
+  const worldPeers = (count: number, first = 0) =>
+    networkPolicy('many', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: Array.from({ length: count }, (_, i) => ({ ipBlock: { cidr: `${first + i}.0.0.0/0` } })) }],
+    });
+
+  it(`keeps ${MAX_FINDINGS_PER_RULE} findings of a rule, the last of them counting the rest under their common path`, () => {
+    const verdict = evaluate(RULES, worldPeers(100), context());
+    const world = verdict.violations.filter((v) => v.rule === 'netpol-world-ingress');
+    expect(world).toHaveLength(MAX_FINDINGS_PER_RULE);
+    expect(world.slice(0, -1).map((v) => v.finding.value)).toEqual(Array.from({ length: MAX_FINDINGS_PER_RULE - 1 }, (_, i) => `${i}.0.0.0/0`));
+    const rest = world.at(-1)?.finding;
+    expect(rest?.path).toEqual(['spec', 'ingress', 0, 'from']);
+    expect(rest?.details).toEqual({ omittedFindings: 100 - (MAX_FINDINGS_PER_RULE - 1) });
+    expect(rest?.summary).toBe('81 more findings of this rule, not listed one by one');
+    expect(world.at(-1)?.action).toBe('deny');
+    expect(verdict.allowed).toBe(false);
+  });
+
+  it('keeps every finding up to the cap', () => {
+    const world = evaluate(RULES, worldPeers(MAX_FINDINGS_PER_RULE), context()).violations.filter((v) => v.rule === 'netpol-world-ingress');
+    expect(world.map((v) => v.finding.details?.omittedFindings)).toEqual(Array.from({ length: MAX_FINDINGS_PER_RULE }, () => undefined));
+  });
+
+  it('marks the count preexisting only when the stored object had every finding it counts', () => {
+    const same = evaluate(RULES, worldPeers(100), context(undefined, { previous: worldPeers(100) }));
+    expect(same.violations.every((v) => v.preexisting === true)).toBe(true);
+    expect(same.allowed).toBe(true);
+    // The stored object lacked the last block: the count is new, so it still refuses.
+    const grown = evaluate(RULES, worldPeers(100), context(undefined, { previous: worldPeers(99) }));
+    expect(grown.violations.at(-1)?.preexisting).toBeUndefined();
+    expect(grown.violations.slice(0, -1).every((v) => v.preexisting === true)).toBe(true);
+    expect(grown.allowed).toBe(false);
+  });
+
+  it('speaks once for a direction with many rules that admit everything', () => {
+    const spec = { podSelector: {}, policyTypes: ['Ingress'], ingress: Array.from({ length: 100_000 }, () => ({})) };
+    const world = evaluate(RULES, networkPolicy('open', spec), context()).violations.filter((v) => v.rule === 'netpol-world-ingress');
+    expect(world.map((v) => v.finding.summary)).toEqual(['100,000 ingress rules have no `from` (rules 0, 1, 2, …): they admit every source']);
+    expect(world[0]?.finding.path).toEqual(['spec', 'ingress']);
+    expect(world[0]?.finding.details).toMatchObject({ openRules: 100_000, publicIpv4Share: 1 });
+  });
 });

@@ -20,7 +20,7 @@
  * or stripped of finalizers. `updates: strict` in the policy judges updates as creates.
  */
 import { readSubject, type Subject } from '../core/kubernetes/subject.js';
-import { arrayOf, field, recordOf, renderPath, type JsonRecord } from '../core/kubernetes/shape.js';
+import { arrayOf, field, recordOf, renderPath, type FieldPath, type JsonRecord } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
 import type { Exemption, Policy, Requester } from '../policy/policy.js';
 import type { Action, ClusterView, Finding, ObjectSource, Rule } from '../rules/types.js';
@@ -170,6 +170,47 @@ function previousFindings(rules: readonly Rule[], context: EvaluationContext): R
   return keys;
 }
 
+/**
+ * Findings kept per rule and object. A legal object can hold 100,000 rules or peers, and
+ * each finding is carried through to warnings, logs and reports: past the cap, one
+ * finding counts the rest. With the rule set fixed, this bounds a review too.
+ */
+export const MAX_FINDINGS_PER_RULE = 20;
+
+function commonPrefix(paths: readonly FieldPath[]): FieldPath {
+  let prefix: FieldPath = paths[0] ?? [];
+  for (const path of paths) {
+    let length = 0;
+    while (length < prefix.length && length < path.length && prefix[length] === path[length]) length++;
+    if (length < prefix.length) prefix = prefix.slice(0, length);
+  }
+  return prefix;
+}
+
+function omittedFinding(omitted: readonly Finding[]): Finding {
+  const fixes = new Set(omitted.map((finding) => finding.fix));
+  return {
+    path: commonPrefix(omitted.map((finding) => finding.path)),
+    summary: `${omitted.length.toLocaleString('en-US')} more findings of this rule, not listed one by one`,
+    fix: fixes.size === 1 ? (omitted[0] as Finding).fix : 'Fix the findings listed, then judge the object again to list the rest.',
+    details: { omittedFindings: omitted.length },
+  };
+}
+
+interface KeptFinding {
+  readonly finding: Finding;
+  readonly preexisting: boolean;
+}
+
+/** At most MAX_FINDINGS_PER_RULE; the count of the rest is preexisting only if all of them are. */
+function keptFindings(rule: Rule, findings: readonly Finding[], context: RunContext): KeptFinding[] {
+  const isPreexisting = (finding: Finding): boolean => context.previousKeys().has(findingKey(rule, finding));
+  if (findings.length <= MAX_FINDINGS_PER_RULE) return findings.map((finding) => ({ finding, preexisting: isPreexisting(finding) }));
+  const listed = findings.slice(0, MAX_FINDINGS_PER_RULE - 1);
+  const omitted = findings.slice(MAX_FINDINGS_PER_RULE - 1);
+  return [...listed.map((finding) => ({ finding, preexisting: isPreexisting(finding) })), { finding: omittedFinding(omitted), preexisting: omitted.every(isPreexisting) }];
+}
+
 /** Runs one rule; a throw is our bug, recorded as a failure rather than propagated. */
 function runRule(rule: Rule, subject: Subject, context: RunContext, collected: Collected): void {
   const setting = context.policy.rules.get(rule.id);
@@ -183,8 +224,7 @@ function runRule(rule: Rule, subject: Subject, context: RunContext, collected: C
   }
   if (findings.length === 0) return;
   const exemptions = matchingExemptions(rule, subject, context);
-  for (const finding of findings) {
-    const preexisting = context.previousKeys().has(findingKey(rule, finding));
+  for (const { finding, preexisting } of keptFindings(rule, findings, context)) {
     const judgement = judgeFinding({ rule, finding, action: setting.action, exemptions, preexisting }, context);
     collected.violations.push(...judgement.violations);
     collected.waived.push(...judgement.waived);

@@ -1,3 +1,4 @@
+import { INVALID_CIDR_REASON, parseCidr } from '../net/cidr.js';
 import { describe, expect, it } from 'vitest';
 import { networkPolicy } from '../../../test/helpers/objects.js';
 import { MATCH_EVERYTHING } from './label-selector.js';
@@ -73,7 +74,7 @@ describe('readNetworkPolicy: peers', () => {
     });
     // toStrictEqual: a peer without a podSelector must not carry one that selects everything.
     expect(policy.rules.ingress[0]?.peers).toStrictEqual([
-      { path: ['spec', 'ingress', 0, 'from', 0], ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } },
+      { path: ['spec', 'ingress', 0, 'from', 0], ipBlock: { cidr: '10.0.0.0/8', parsedCidr: parseCidr('10.0.0.0/8'), except: ['10.1.0.0/16'] } },
       { path: ['spec', 'ingress', 0, 'from', 1], podSelector: { requirements: [{ key: 'app', operator: 'In', values: ['front'] }] } },
       { path: ['spec', 'ingress', 0, 'from', 2], namespaceSelector: { requirements: [] } },
       { path: ['spec', 'ingress', 0, 'from', 3], podSelector: { requirements: [] }, namespaceSelector: { requirements: [] } },
@@ -83,9 +84,9 @@ describe('readNetworkPolicy: peers', () => {
   it('reads an ipBlock cidr of the wrong type as its JSON text, and a missing one as "", so that neither parses', () => {
     const policy = read({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: 10 } }, { ipBlock: {} }, { ipBlock: { cidr: '10.0.0.0/8', except: [10, '10.1.0.0/16'] } }] }] });
     expect(policy.rules.egress[0]?.peers.map((peer) => peer.ipBlock)).toEqual([
-      { cidr: '10', except: [] },
-      { cidr: '""', except: [] },
-      { cidr: '10.0.0.0/8', except: ['10', '10.1.0.0/16'] },
+      { cidr: '10', parsedCidr: { ok: false, reason: INVALID_CIDR_REASON }, except: [] },
+      { cidr: '""', parsedCidr: { ok: false, reason: INVALID_CIDR_REASON }, except: [] },
+      { cidr: '10.0.0.0/8', parsedCidr: parseCidr('10.0.0.0/8'), except: ['10', '10.1.0.0/16'] },
     ]);
   });
 

@@ -6,6 +6,7 @@
  * spellings of the empty selector. Raw manifests and admitted objects therefore read alike.
  */
 import { MATCH_EVERYTHING, readLabelSelector, type LabelSelector } from './label-selector.js';
+import { parseCidr, type CidrParseResult } from '../net/cidr.js';
 import { arrayOf, field, recordOf, stringOf, type FieldPath, type JsonRecord } from './shape.js';
 
 export const DIRECTIONS = ['ingress', 'egress'] as const;
@@ -20,6 +21,8 @@ export const DIRECTION_FIELDS: Readonly<Record<Direction, { peers: 'from' | 'to'
 
 interface IpBlockPeer {
   readonly cidr: string;
+  /** `cidr` parsed once, here: several rules read it, and a policy may carry 50,000. */
+  readonly parsedCidr: CidrParseResult;
   readonly except: readonly string[];
 }
 
@@ -63,8 +66,9 @@ export interface NetworkPolicyModel {
 function readIpBlock(raw: unknown): IpBlockPeer {
   const record = recordOf(raw);
   const except = (arrayOf(field(record, 'except')) ?? []).map((entry) => (typeof entry === 'string' ? entry : String(entry)));
-  const cidr = field(record, 'cidr');
-  return { cidr: typeof cidr === 'string' ? cidr : JSON.stringify(cidr ?? ''), except };
+  const cidrValue = field(record, 'cidr');
+  const cidr = typeof cidrValue === 'string' ? cidrValue : JSON.stringify(cidrValue ?? '');
+  return { cidr, parsedCidr: parseCidr(cidr), except };
 }
 
 // Built field by field rather than with conditional spreads: this runs on every review.

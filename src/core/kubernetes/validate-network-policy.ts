@@ -4,7 +4,7 @@
  * messages, plus the shape errors its JSON decoding would raise. A review that finds one
  * of these knows the apply would fail before any guardrail is consulted.
  */
-import { INVALID_CIDR_REASON, isStrictSubsetForApiServer, parseCidr } from '../net/cidr.js';
+import { INVALID_CIDR_REASON, isStrictSubsetForApiServer, parseCidr, type Cidr } from '../net/cidr.js';
 import { forbidden, invalid, required, unsupported, type FieldError } from './field-errors.js';
 import { validateLabelSelector } from './label-selector.js';
 import { portNameErrors, portNumberErrors } from './names.js';
@@ -72,9 +72,12 @@ export function validatePolicyPort(raw: unknown, path: FieldPath): FieldError[] 
   return errors;
 }
 
-function validateCidrText(value: unknown, path: FieldPath): FieldError[] {
-  if (typeof value !== 'string') return [invalid(path, value, INVALID_CIDR_REASON)];
-  return parseCidr(value).ok ? [] : [invalid(path, value, INVALID_CIDR_REASON)];
+/** The parsed block, or the API server's error for the field. */
+function readCidrField(value: unknown, path: FieldPath, errors: FieldError[]): Cidr | undefined {
+  const parsed = typeof value === 'string' ? parseCidr(value) : undefined;
+  if (parsed?.ok === true) return parsed.cidr;
+  errors.push(invalid(path, value, INVALID_CIDR_REASON));
+  return undefined;
 }
 
 export function validateIpBlock(raw: unknown, path: FieldPath): FieldError[] {
@@ -83,15 +86,14 @@ export function validateIpBlock(raw: unknown, path: FieldPath): FieldError[] {
   const cidrText = field(record, 'cidr');
   const cidrPath = fieldPath(path, 'cidr');
   if (cidrText === undefined || cidrText === null || cidrText === '') return [required(cidrPath, '')];
-  const errors = validateCidrText(cidrText, cidrPath);
-  const cidr = typeof cidrText === 'string' ? parseCidr(cidrText) : undefined;
-  if (cidr === undefined || !cidr.ok) return errors;
+  const errors: FieldError[] = [];
+  const cidr = readCidrField(cidrText, cidrPath, errors);
+  if (cidr === undefined) return errors;
+  const exceptListPath = fieldPath(path, 'except');
   listAt(record, 'except', path, errors).forEach((exceptText, i) => {
-    const exceptPath = indexPath(fieldPath(path, 'except'), i);
-    const exceptErrors = validateCidrText(exceptText, exceptPath);
-    errors.push(...exceptErrors);
-    const except = typeof exceptText === 'string' ? parseCidr(exceptText) : undefined;
-    if (exceptErrors.length === 0 && except?.ok === true && !isStrictSubsetForApiServer(cidr.cidr, except.cidr)) {
+    const exceptPath = indexPath(exceptListPath, i);
+    const except = readCidrField(exceptText, exceptPath, errors);
+    if (except !== undefined && !isStrictSubsetForApiServer(cidr, except)) {
       errors.push(invalid(exceptPath, exceptText, 'must be a strict subset of `cidr`'));
     }
   });

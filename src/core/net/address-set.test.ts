@@ -108,6 +108,40 @@ describe('AddressSet against a brute-force model', () => {
     );
   });
 
+  it('unions many sets at once as the model does', () => {
+    fc.assert(
+      fc.property(fc.array(sample, { maxLength: 8 }), (samples) => {
+        const model = samples.reduce<Model>((acc, s) => modelOp(acc, s.model, (x, y) => x || y), { 4: new Set(), 6: new Set() });
+        expectMatchesModel(AddressSet.unionAll(samples.map((s) => s.set)), model);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('subtracts many scattered holes from many ranges as the model does', () => {
+    const many = fc.array(sample, { minLength: 2, maxLength: 6 }).map((samples) => ({
+      set: AddressSet.unionAll(samples.map((s) => s.set)),
+      model: samples.reduce<Model>((acc, s) => modelOp(acc, s.model, (x, y) => x || y), { 4: new Set(), 6: new Set() }),
+    }));
+    fc.assert(
+      fc.property(many, many, (a, b) => {
+        expectMatchesModel(a.set.subtract(b.set), modelOp(a.model, b.model, (x, y) => x && !y));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('lists the first blocks and counts them all as toCidrStrings writes them', () => {
+    fc.assert(
+      fc.property(sample, fc.integer({ min: 0, max: 12 }), ({ set }, limit) => {
+        const all = set.toCidrStrings();
+        expect(set.firstCidrStrings(limit)).toEqual(all.slice(0, limit));
+        expect(set.cidrCount()).toBe(all.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('reports two sets equal exactly when they hold the same addresses', () => {
     fc.assert(
       fc.property(sample, sample, (a, b) => {

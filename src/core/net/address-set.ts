@@ -26,10 +26,16 @@ export class AddressSet {
     return cidr.family === 4 ? new AddressSet(range, []) : new AddressSet([], range);
   }
 
+  /** One sort and one sweep, whatever the number of blocks: a policy may carry 50,000. */
   static fromCidrs(cidrs: Iterable<Cidr>): AddressSet {
-    let set = AddressSet.EMPTY;
-    for (const cidr of cidrs) set = set.union(AddressSet.fromCidr(cidr));
-    return set;
+    return AddressSet.unionAll([...cidrs].map((cidr) => AddressSet.fromCidr(cidr)));
+  }
+
+  /** The union of many sets in one sort and one sweep, not one merge per set. */
+  static unionAll(sets: readonly AddressSet[]): AddressSet {
+    if (sets.length === 0) return AddressSet.EMPTY;
+    if (sets.length === 1) return sets[0] as AddressSet;
+    return new AddressSet(mergeRanges(sets.flatMap((set) => set.ipv4)), mergeRanges(sets.flatMap((set) => set.ipv6)));
   }
 
   /** Every address of both families. */
@@ -71,7 +77,29 @@ export class AddressSet {
 
   /** The fewest CIDR blocks that cover exactly this set, IPv4 first. */
   toCidrStrings(): string[] {
-    return [...rangesToCidrs(4, this.ipv4), ...rangesToCidrs(6, this.ipv6)];
+    return this.firstCidrStrings(Number.POSITIVE_INFINITY);
+  }
+
+  /** The first `limit` of toCidrStrings(), without writing the rest. */
+  firstCidrStrings(limit: number): string[] {
+    const blocks: string[] = [];
+    for (const family of [4, 6] as const) {
+      for (const block of cidrBlocks(this.ranges(family), FAMILY_BITS[family])) {
+        if (blocks.length >= limit) return blocks;
+        blocks.push(`${formatIpAddress({ family, value: block.first })}/${FAMILY_BITS[family] - block.hostBits}`);
+      }
+    }
+    return blocks;
+  }
+
+  /** How many blocks toCidrStrings() would write, counted without writing them. */
+  cidrCount(): number {
+    let count = 0;
+    for (const family of [4, 6] as const) {
+      const blocks = cidrBlocks(this.ranges(family), FAMILY_BITS[family]);
+      while (blocks.next().done !== true) count++;
+    }
+    return count;
   }
 }
 
@@ -86,7 +114,15 @@ function sameRanges(a: Ranges, b: Ranges): boolean {
 function unionRanges(a: Ranges, b: Ranges): Ranges {
   if (b.length === 0) return a;
   if (a.length === 0) return b;
-  const sorted = [...a, ...b].sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+  return mergeRanges([...a, ...b]);
+}
+
+const byFirst = (x: AddressRange, y: AddressRange): number => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0);
+
+/** Sorts any ranges and joins those that overlap or touch. */
+function mergeRanges(ranges: AddressRange[]): Ranges {
+  if (ranges.length <= 1) return ranges;
+  const sorted = ranges.sort(byFirst);
   const merged: AddressRange[] = [];
   for (const range of sorted) {
     const previous = merged[merged.length - 1];
@@ -99,22 +135,28 @@ function unionRanges(a: Ranges, b: Ranges): Ranges {
   return merged;
 }
 
-function subtractOne(range: AddressRange, holes: Ranges): AddressRange[] {
-  const pieces: AddressRange[] = [];
+/** What is left of one range after the holes from index `from` on (sorted, disjoint). */
+function subtractFrom(range: AddressRange, holes: Ranges, from: number, pieces: AddressRange[]): void {
   let cursor = range.first;
-  for (const hole of holes) {
-    if (hole.last < cursor || hole.first > range.last) continue;
+  for (let k = from; k < holes.length && cursor <= range.last; k++) {
+    const hole = holes[k] as AddressRange;
+    if (hole.first > range.last) break;
     if (hole.first > cursor) pieces.push({ first: cursor, last: hole.first - 1n });
     cursor = hole.last + 1n;
-    if (cursor > range.last) return pieces;
   }
-  pieces.push({ first: cursor, last: range.last });
-  return pieces;
+  if (cursor <= range.last) pieces.push({ first: cursor, last: range.last });
 }
 
+/** One sweep over two sorted, disjoint lists: holes that end before a range are never visited again. */
 function subtractRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0 || b.length === 0) return a;
-  return a.flatMap((range) => subtractOne(range, b));
+  const pieces: AddressRange[] = [];
+  let from = 0;
+  for (const range of a) {
+    while (from < b.length && (b[from] as AddressRange).last < range.first) from++;
+    subtractFrom(range, b, from, pieces);
+  }
+  return pieces;
 }
 
 /** One merge pass over two sorted, disjoint lists. */
@@ -134,26 +176,31 @@ function intersectRanges(a: Ranges, b: Ranges): Ranges {
   return overlap;
 }
 
-function largestAlignedBlock(first: bigint, last: bigint, bits: number): number {
-  let hostBits = 0;
-  while (hostBits < bits) {
-    const size = 1n << BigInt(hostBits + 1);
-    if (first % size !== 0n || first + size - 1n > last) break;
-    hostBits++;
-  }
-  return hostBits;
+/** Bits in a bigint's binary form: 1 for 1n, 8 for 255n; 0 for 0n. */
+function bitLength(value: bigint): number {
+  return value === 0n ? 0 : value.toString(2).length;
 }
 
-function rangesToCidrs(family: IpFamily, ranges: Ranges): string[] {
-  const bits = FAMILY_BITS[family];
-  const blocks: string[] = [];
+/** Host bits of the largest block starting at `first` that is aligned and ends by `last`. */
+function largestAlignedBlock(first: bigint, last: bigint, bits: number): number {
+  // Alignment: the trailing zero bits of `first` (all of them for 0); fit: log2 of the span.
+  const alignment = first === 0n ? bits : bitLength(first & -first) - 1;
+  const fit = bitLength(last - first + 1n) - 1;
+  return Math.min(alignment, fit);
+}
+
+interface CidrBlock {
+  readonly first: bigint;
+  readonly hostBits: number;
+}
+
+function* cidrBlocks(ranges: Ranges, bits: number): Generator<CidrBlock> {
   for (const range of ranges) {
     let first = range.first;
     while (first <= range.last) {
       const hostBits = largestAlignedBlock(first, range.last, bits);
-      blocks.push(`${formatIpAddress({ family, value: first })}/${bits - hostBits}`);
+      yield { first, hostBits };
       first += 1n << BigInt(hostBits);
     }
   }
-  return blocks;
 }

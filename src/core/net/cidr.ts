@@ -27,19 +27,37 @@ const GO_DTOI_LIMIT = 0xffffff;
 
 export const INVALID_CIDR_REASON = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
 
-export function maskFor(family: IpFamily, prefix: number): bigint {
-  const bits = BigInt(FAMILY_BITS[family]);
-  const hostBits = bits - BigInt(prefix);
-  return ((1n << bits) - 1n) ^ ((1n << hostBits) - 1n);
+function computeMask(bits: number, prefix: number): bigint {
+  const hostBits = BigInt(bits - prefix);
+  return ((1n << BigInt(bits)) - 1n) ^ ((1n << hostBits) - 1n);
 }
 
+const MASKS: Readonly<Record<IpFamily, readonly bigint[]>> = {
+  4: Array.from({ length: 33 }, (_, prefix) => computeMask(32, prefix)),
+  6: Array.from({ length: 129 }, (_, prefix) => computeMask(128, prefix)),
+};
+
+export function maskFor(family: IpFamily, prefix: number): bigint {
+  return MASKS[family][prefix] ?? computeMask(FAMILY_BITS[family], prefix);
+}
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+/** Go's dtoi reads at most this many significant digits. */
+const MAX_PREFIX_DIGITS = 8;
+
 /** Go's dtoi: decimal digits only (leading zeros fine), the whole string consumed. */
-function parsePrefixLength(text: string): number | undefined {
-  if (!/^[0-9]+$/.test(text)) return undefined;
-  const trimmed = text.replace(/^0+(?=\d)/, '');
-  if (trimmed.length > 8) return undefined;
-  const value = Number(trimmed);
-  return value < GO_DTOI_LIMIT ? value : undefined;
+function parsePrefixLength(text: string, from: number): number | undefined {
+  if (from >= text.length) return undefined;
+  let value = 0;
+  let significant = 0;
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return undefined;
+    if (significant > 0 || code !== DIGIT_0) significant++;
+    value = value * 10 + (code - DIGIT_0);
+  }
+  return significant <= MAX_PREFIX_DIGITS && value < GO_DTOI_LIMIT ? value : undefined;
 }
 
 function buildCidr(family: IpFamily, network: bigint, prefix: number, writtenPrefix: number): Cidr {
@@ -51,7 +69,7 @@ function parseCidrText(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
   const address = parseIpAddress(text.slice(0, slash));
-  const prefix = parsePrefixLength(text.slice(slash + 1));
+  const prefix = parsePrefixLength(text, slash + 1);
   if (address === undefined || prefix === undefined || prefix > FAMILY_BITS[address.family]) return undefined;
   const network = address.value & maskFor(address.family, prefix);
   if (address.family === 6 && prefix >= 96 && network >> 32n === IPV4_MAPPED_PREFIX) {
@@ -61,22 +79,11 @@ function parseCidrText(text: string): Cidr | undefined {
 }
 
 const INVALID: CidrParseResult = Object.freeze({ ok: false, reason: INVALID_CIDR_REASON });
-const CACHE_LIMIT = 4096;
-const parsed = new Map<string, CidrParseResult>();
 
-/**
- * Memoised: several rules and the validator read the same ipBlock strings, and results
- * are immutable. The cache is bounded and simply starts over when full.
- */
+/** Parsing is a scan of the text, cheap enough to repeat: several rules read the same ipBlock strings. */
 export function parseCidr(text: string): CidrParseResult {
-  let result = parsed.get(text);
-  if (result === undefined) {
-    const cidr = parseCidrText(text);
-    result = cidr === undefined ? INVALID : Object.freeze({ ok: true, cidr: Object.freeze(cidr) });
-    if (parsed.size >= CACHE_LIMIT) parsed.clear();
-    parsed.set(text, result);
-  }
-  return result;
+  const cidr = parseCidrText(text);
+  return cidr === undefined ? INVALID : { ok: true, cidr };
 }
 
 /** For CIDRs written in our own code and tests, which must parse. */

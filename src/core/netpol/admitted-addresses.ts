@@ -41,8 +41,8 @@ function exceptsOf(texts: readonly string[]): { excepted: AddressSet; unparseabl
   return { excepted: AddressSet.fromCidrs(cidrs), unparseable };
 }
 
-function contributionOf(rule: PolicyRule, peer: PolicyPeer, cidrText: string, exceptTexts: readonly string[]): IpBlockContribution {
-  const parsed = parseCidr(cidrText);
+function contributionOf(rule: PolicyRule, peer: PolicyPeer, ipBlock: NonNullable<PolicyPeer['ipBlock']>): IpBlockContribution {
+  const { cidr: cidrText, parsedCidr: parsed, except: exceptTexts } = ipBlock;
   const { excepted, unparseable } = exceptsOf(exceptTexts);
   // Fail closed: what cannot be parsed is taken at its widest, and an unparseable except subtracts nothing.
   const block = parsed.ok ? AddressSet.fromCidr(parsed.cidr) : AddressSet.everything();
@@ -76,7 +76,7 @@ export function exposureBound(policy: NetworkPolicyModel, direction: Direction):
     if (rule.peers.length === 0) return EVERYTHING_BOUND;
     for (const peer of rule.peers) {
       if (peer.ipBlock === undefined) continue;
-      const parsed = parseCidr(peer.ipBlock.cidr);
+      const parsed = peer.ipBlock.parsedCidr;
       if (!parsed.ok) return EVERYTHING_BOUND;
       const size = cidrSize(parsed.cidr);
       const family = parsed.cidr.family;
@@ -110,11 +110,11 @@ function computeExposure(policy: NetworkPolicyModel, direction: Direction): Dire
   for (const rule of policy.rules[direction]) {
     if (rule.peers.length === 0) openRules.push(rule);
     for (const peer of rule.peers) {
-      if (peer.ipBlock !== undefined) blocks.push(contributionOf(rule, peer, peer.ipBlock.cidr, peer.ipBlock.except));
+      if (peer.ipBlock !== undefined) blocks.push(contributionOf(rule, peer, peer.ipBlock));
     }
   }
   const base = openRules.length > 0 ? AddressSet.everything() : AddressSet.EMPTY;
-  const admitted = blocks.reduce((set, block) => set.union(block.admitted), base);
+  const admitted = AddressSet.unionAll([base, ...blocks.map((block) => block.admitted)]);
   return { openRules, blocks, admitted };
 }
 

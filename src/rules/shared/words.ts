@@ -45,10 +45,10 @@ export function countOf(count: number, noun: string): string {
 
 /** An address set as CIDRs: all of them when there are few, else the first two and a count. */
 export function describeAddresses(set: AddressSet, listed = 3): string {
-  const cidrs = set.toCidrStrings();
+  const cidrs = set.firstCidrStrings(listed + 1);
   if (cidrs.length === 0) return 'nothing';
   if (cidrs.length <= listed) return cidrs.join(', ');
-  return `${cidrs.slice(0, 2).join(', ')} and ${countOf(cidrs.length - 2, 'more block')}`;
+  return `${cidrs.slice(0, 2).join(', ')} and ${countOf(set.cidrCount() - 2, 'more block')}`;
 }
 
 /** Listed values, or a count when there are more than `listed`: `10.0.0.0/8, 192.168.0.0/16` or `20,000 blocks`. */

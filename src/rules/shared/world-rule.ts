@@ -36,14 +36,16 @@ const WORDS: Readonly<Record<Direction, { noun: string }>> = {
   egress: { noun: 'destination' },
 };
 
-const FIXES: Readonly<Record<Direction, { open: string; block: string; combined: string }>> = {
+const FIXES: Readonly<Record<Direction, { open: string; manyOpen: string; block: string; combined: string }>> = {
   ingress: {
     open: 'List the sources the pods need (pods by selector, or known client ranges) under this rule’s `from`.',
+    manyOpen: 'List the sources the pods need under each rule’s `from`, or merge the rules into fewer.',
     block: 'Narrow the cidr to the client ranges that need access, or put the service behind an Ingress or Gateway.',
     combined: 'Narrow the ipBlocks of the ingress rules to the client ranges that need access.',
   },
   egress: {
     open: 'List the destinations the pods need (services by selector, or narrow ranges) under this rule’s `to`.',
+    manyOpen: 'List the destinations the pods need under each rule’s `to`, or merge the rules into fewer.',
     block: 'Narrow the cidr to the ranges the pods need, or send external traffic through an egress proxy.',
     combined: 'Narrow the ipBlocks of the egress rules to the ranges the pods need.',
   },
@@ -111,11 +113,29 @@ function combinedFinding(direction: Direction, exposure: DirectionExposure): Fin
   };
 }
 
+/** Past this many rules without peers, one finding speaks for them all. */
+export const OPEN_RULES_LISTED = 3;
+
+function openRulesFinding(direction: Direction, exposure: DirectionExposure): Finding {
+  const { openRules } = exposure;
+  const peers = DIRECTION_FIELDS[direction].peers;
+  const first = openRules.slice(0, OPEN_RULES_LISTED).map((rule) => String(rule.index));
+  return {
+    path: ['spec', direction],
+    summary: fitSummary(`${countOf(openRules.length, `${direction} rule`)} have no \`${peers}\` (rules ${first.join(', ')}, …): they admit every ${WORDS[direction].noun}`),
+    fix: FIXES[direction].manyOpen,
+    details: { openRules: openRules.length, ...shareDetails(exposure) },
+  };
+}
+
 function worldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number): Finding[] {
   if (!policy.isolates[direction] || !boundMayAdmitWorld(exposureBound(policy, direction), threshold)) return [];
   const exposure = directionExposure(policy, direction);
   if (!admitsWorld(exposure.admitted, threshold)) return [];
-  const findings = exposure.openRules.map((rule) => openRuleFinding(direction, rule, exposure));
+  const findings =
+    exposure.openRules.length > OPEN_RULES_LISTED
+      ? [openRulesFinding(direction, exposure)]
+      : exposure.openRules.map((rule) => openRuleFinding(direction, rule, exposure));
   for (const block of exposure.blocks) {
     if (admitsWorld(block.admitted, threshold)) findings.push(blockFinding(direction, block));
   }
