@@ -34,6 +34,16 @@ export interface ServeConfig {
   readonly shutdownDelayMs: number;
   readonly requestTimeoutMs: number;
   readonly watchIntervalMs: number;
+  /** Review workers for large reviews. */
+  readonly reviewWorkers: number;
+  /** The most time one review may take on a review worker. */
+  readonly reviewBudgetMs: number;
+  /** A review worker's heap limit. */
+  readonly reviewWorkerHeapMiB: number;
+  /** Large reviews that may wait for a worker before new ones are refused. */
+  readonly reviewQueueMax: number;
+  /** Event-loop lag above which a rising share of new reviews is refused. */
+  readonly shedLagMs: number;
 }
 
 export type Config = CheckConfig | ServeConfig | { readonly command: 'exit'; readonly code: number };
@@ -46,6 +56,11 @@ const DEFAULTS = {
   shutdownDelaySeconds: 5, // s; endpoints take a few seconds to drop a terminating pod
   requestTimeoutMs: REQUEST_TIMEOUT_MS,
   watchIntervalMs: 2_000, // ms; how often the policy and certificate files are checked
+  reviewWorkers: 1,
+  reviewBudgetMs: 2_000, // ms; well inside the webhook's 5 s timeoutSeconds
+  reviewWorkerHeapMiB: 96, // MiB; three 3 MiB objects at their costliest fit, and the pod's 256Mi limit holds
+  reviewQueueMax: 8,
+  shedLagMs: 250, // ms; far under the 5 s deadline, above what steady load causes
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -133,6 +148,11 @@ function serveCommand(captured: Captured, env: Env): Command {
         shutdownDelayMs: numberFromEnv(env, 'SHUTDOWN_DELAY_SECONDS', DEFAULTS.shutdownDelaySeconds) * 1000,
         requestTimeoutMs: numberFromEnv(env, 'REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs),
         watchIntervalMs: numberFromEnv(env, 'WATCH_INTERVAL_MS', DEFAULTS.watchIntervalMs),
+        reviewWorkers: Math.max(1, Math.floor(numberFromEnv(env, 'REVIEW_WORKERS', DEFAULTS.reviewWorkers))),
+        reviewBudgetMs: numberFromEnv(env, 'REVIEW_BUDGET_MS', DEFAULTS.reviewBudgetMs),
+        reviewWorkerHeapMiB: Math.max(32, numberFromEnv(env, 'REVIEW_WORKER_HEAP_MIB', DEFAULTS.reviewWorkerHeapMiB)),
+        reviewQueueMax: Math.floor(numberFromEnv(env, 'REVIEW_QUEUE_MAX', DEFAULTS.reviewQueueMax)),
+        shedLagMs: numberFromEnv(env, 'SHED_LAG_MS', DEFAULTS.shedLagMs),
         ...(options.policy === undefined ? {} : { policyPath: options.policy }),
         ...(options.tlsCert === undefined ? {} : { tlsCertPath: options.tlsCert }),
         ...(options.tlsKey === undefined ? {} : { tlsKeyPath: options.tlsKey }),

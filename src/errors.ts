@@ -27,6 +27,14 @@ export const ERRORS = {
   KG_REQUEST_TIMEOUT: { meaning: 'The request (headers and body) did not arrive within the request timeout.', httpStatus: 408 },
   KG_TLS_HANDSHAKE: { meaning: 'A client did not complete the TLS handshake within the request timeout, or offered what the server refuses; the connection is closed (counted, never answered).' },
   KG_NOT_FOUND: { meaning: 'No such route: the webhook serves POST /validate, /healthz, /readyz and /metrics.', httpStatus: 404 },
+  KG_OVERLOADED: {
+    meaning: 'The webhook has more reviews queued than it can answer within the caller’s deadline, and refused this one at once (with Retry-After) instead of answering it late.',
+    httpStatus: 429,
+  },
+  KG_DEADLINE_PASSED: { meaning: 'The caller’s deadline (the API server’s `?timeout=`) passed before the review could be judged; it was not judged.', httpStatus: 503 },
+  KG_REVIEW_BUDGET: {
+    meaning: 'An object took more time or memory to judge than the per-review budget; it is answered (never left to time out) as a rule failure is: onError decides.',
+  },
   KG_RULE_FAILED: { meaning: 'A rule threw while judging an object (a bug in kube-guardrails); onError decides the outcome.' },
   KG_INTERNAL: { meaning: 'An unexpected error in kube-guardrails itself (a bug); the log has the details.', httpStatus: 500, exitStatus: EXIT.internal },
 } as const satisfies Readonly<Record<string, ErrorSpec>>;

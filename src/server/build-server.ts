@@ -7,6 +7,7 @@ import type { ServerDeps, ServerSettings } from './deps.js';
 import { SERVER_DEFAULTS } from './deps.js';
 import { answerClientError, installErrorHandlers } from './errors.js';
 import { useAdmissionJsonParser } from './json-body.js';
+import { installLoadShedding } from './load-shedding.js';
 import { healthRoutes } from './routes/health.js';
 import { validateRoute } from './routes/validate.js';
 
@@ -28,8 +29,9 @@ export function buildServer(deps: ServerDeps, settings: ServerSettings = SERVER_
     },
     ...(settings.https === undefined ? {} : { https: settings.https }),
   }) as unknown as FastifyInstance;
-  useAdmissionJsonParser(app, settings.bodyLimitBytes);
+  useAdmissionJsonParser(app, settings);
   installErrorHandlers(app, deps.metrics);
+  installLoadShedding(app, { ...settings.shedding, bodyLimitBytes: settings.bodyLimitBytes }, deps.lag, deps.metrics);
   app.addHook('onSend', (_request, reply, payload, done) => {
     // While draining, ask the client to reconnect elsewhere instead of reusing this socket.
     if (deps.lifecycle.state() === 'draining') void reply.header('connection', 'close');

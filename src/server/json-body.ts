@@ -1,8 +1,11 @@
 /**
  * The JSON body parser for AdmissionReviews: Fastify's own (secure-json-parse, which
- * refuses __proto__ and constructor.prototype keys) behind a nesting-depth limit.
+ * refuses __proto__ and constructor.prototype keys) behind a nesting-depth limit. A body
+ * larger than the inline limit is left as text (a LargeBody) for the review pool, which
+ * parses it off the event loop.
  */
 import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
 import { GuardrailsError } from '../errors.js';
 
 /** Deeper than any Pod or NetworkPolicy, managedFields included; shallower than an attack. */
@@ -29,7 +32,7 @@ function skipString(text: string, start: number): number {
 }
 
 /** Bracket depth outside strings, in one pass; true as soon as it passes `max`. */
-function nestsDeeperThan(text: string, max: number): boolean {
+export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   let i = 0;
   while (i < text.length) {
@@ -45,16 +48,40 @@ function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
-export function useAdmissionJsonParser(app: FastifyInstance, bodyLimit: number): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
+/** A body too large to parse and judge on the event loop, kept as its text. */
+export class LargeBody {
+  constructor(readonly text: string) {}
+}
+
+export const DEPTH_ERROR_MESSAGE = `the JSON nests deeper than ${MAX_JSON_DEPTH} levels`;
+
+/**
+ * The one reading of a review body, on the event loop and on a review worker alike:
+ * JSON within the depth limit, with __proto__ and constructor.prototype keys refused.
+ */
+export function parseReviewJson(text: string): unknown {
+  if (text.length === 0) throw new GuardrailsError('KG_BAD_REVIEW', 'the request body is empty');
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new GuardrailsError('KG_BAD_REVIEW', DEPTH_ERROR_MESSAGE);
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error: unknown) {
+    throw new GuardrailsError('KG_BAD_REVIEW', `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function useAdmissionJsonParser(app: FastifyInstance, limits: { readonly bodyLimitBytes: number; readonly inlineBodyMaxBytes: number }): void {
   // JSON only: a review sent as text/plain is refused for its content type, not its shape.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limits.bodyLimitBytes }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      done(new GuardrailsError('KG_BAD_REVIEW', `the JSON nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    if (text.length > limits.inlineBodyMaxBytes) {
+      done(null, new LargeBody(text));
       return;
     }
-    void parse(request, text, done);
+    try {
+      done(null, parseReviewJson(text));
+    } catch (error: unknown) {
+      done(error as GuardrailsError, undefined);
+    }
   });
 }

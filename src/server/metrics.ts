@@ -17,6 +17,10 @@ export interface Metrics {
   readonly policyReloads: Counter<'outcome'>;
   readonly certificateReloads: Counter<'outcome'>;
   readonly certificateExpiry: Gauge;
+  readonly shed: Counter<'reason'>;
+  readonly reviewQueueDepth: Gauge;
+  readonly queueDelay: Histogram<'queue'>;
+  readonly reviewBudgetExceeded: Counter<'reason'>;
 }
 
 /** Fine enough to tell 1 ms from 5 ms; the API server's own buckets start at 5 ms. */
@@ -54,5 +58,25 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
     policyReloads: new Counter({ name: 'kube_guardrails_policy_reloads_total', help: 'Policy file reloads by outcome (success, failure).', labelNames: ['outcome'], registers }),
     certificateReloads: new Counter({ name: 'kube_guardrails_certificate_reloads_total', help: 'Serving certificate reloads by outcome.', labelNames: ['outcome'], registers }),
     certificateExpiry: new Gauge({ name: 'kube_guardrails_certificate_expiry_timestamp_seconds', help: 'notAfter of the serving certificate, in Unix seconds.', registers }),
+    shed: new Counter({
+      name: 'kube_guardrails_shed_requests_total',
+      help: 'Reviews refused or dropped unjudged under load, by reason (busy, body_bytes, queue_full, deadline, caller_gone).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    reviewQueueDepth: new Gauge({ name: 'kube_guardrails_review_queue_depth', help: 'Large reviews waiting for a review worker.', registers }),
+    queueDelay: new Histogram({
+      name: 'kube_guardrails_review_queue_delay_seconds',
+      help: 'Time a review waited before it was admitted: behind the work of the same event-loop turn (queue=event_loop), or for a review worker (queue=review_pool).',
+      labelNames: ['queue'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    reviewBudgetExceeded: new Counter({
+      name: 'kube_guardrails_review_budget_exceeded_total',
+      help: 'Reviews that overran the per-review budget (time, memory) or lost their worker (crash), answered with KG_REVIEW_BUDGET.',
+      labelNames: ['reason'],
+      registers,
+    }),
   };
 }

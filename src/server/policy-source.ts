@@ -4,7 +4,7 @@
  * policy keeps serving. Each review reads `current()` once, so it sees one policy.
  */
 import { GuardrailsError } from '../errors.js';
-import { readPolicyFile } from '../io/policy-file.js';
+import { readPolicyFileText } from '../io/policy-file.js';
 import type { Logger } from '../logger.js';
 import { defaultPolicy, type Policy } from '../policy/policy.js';
 import type { Rule } from '../rules/types.js';
@@ -13,6 +13,8 @@ import type { Metrics } from './metrics.js';
 
 export interface PolicySource {
   current(): Policy;
+  /** The text the policy in force was read from; undefined for the built-in default. */
+  currentText(): string | undefined;
   /** Reads the file again; resolves to whether the new policy was taken. */
   reload(): Promise<boolean>;
   close(): void;
@@ -23,26 +25,31 @@ interface PolicySourceOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly watchIntervalMs: number;
+  /** Told the new text after each reload that was taken. */
+  readonly onReload?: (text: string) => void;
 }
 
 function staticPolicySource(policy: Policy): PolicySource {
-  return { current: () => policy, reload: () => Promise.resolve(true), close: () => undefined };
+  return { current: () => policy, currentText: () => undefined, reload: () => Promise.resolve(true), close: () => undefined };
 }
 
 /** Loads the policy once (failing fast if it is invalid), then follows the file. */
 export async function openPolicySource(path: string | undefined, options: PolicySourceOptions): Promise<PolicySource> {
   if (path === undefined) return staticPolicySource(defaultPolicy(options.rules));
-  const readPolicy = (file: string): Promise<Policy> => readPolicyFile(file, options.rules);
+  const readPolicy = (file: string): Promise<{ readonly policy: Policy; readonly text: string }> => readPolicyFileText(file, options.rules);
   const { logger, metrics } = options;
-  const announce = (taken: Policy): Policy => {
-    metrics.policyWarnings.set(taken.warnings.length);
-    for (const warning of taken.warnings) logger.warn({ policy: path, warning }, 'policy warning: self-service exemption');
-    return taken;
+  const announce = (taken: { readonly policy: Policy; readonly text: string }): Policy => {
+    metrics.policyWarnings.set(taken.policy.warnings.length);
+    for (const warning of taken.policy.warnings) logger.warn({ policy: path, warning }, 'policy warning: self-service exemption');
+    text = taken.text;
+    return taken.policy;
   };
+  let text = '';
   let policy = announce(await readPolicy(path));
   const reload = async (): Promise<boolean> => {
     try {
       policy = announce(await readPolicy(path));
+      options.onReload?.(text);
       metrics.policyReloads.inc({ outcome: 'success' });
       logger.info({ policy: path, enforcement: policy.enforcement }, 'policy reloaded');
       return true;
@@ -58,6 +65,7 @@ export async function openPolicySource(path: string | undefined, options: Policy
   });
   return {
     current: () => policy,
+    currentText: () => text,
     reload,
     close: () => {
       watch.close();

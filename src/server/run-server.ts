@@ -13,7 +13,9 @@ import { buildServer } from './build-server.js';
 import { SERVER_DEFAULTS, type LifecycleState } from './deps.js';
 import { watchFiles, type Watch } from './file-watch.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { LagController } from './load-shedding.js';
 import { openPolicySource } from './policy-source.js';
+import { ReviewPool } from './review-pool.js';
 import { loadClientCa, loadCredentials, selfSignedCredentials, TLS_MIN_VERSION, type Credentials } from './tls.js';
 
 async function initialCredentials(config: ServeConfig, logger: Logger): Promise<Credentials> {
@@ -92,6 +94,9 @@ async function drainOnSignal(config: ServeConfig, logger: Logger, startDraining:
   await sleep(delay, undefined, { signal: cutShort.signal }).catch(() => undefined);
 }
 
+/** The kernel caps it at net.core.somaxconn (4096 on current kernels). */
+const LISTEN_BACKLOG = 4096;
+
 export interface ServeProgram {
   readonly rules: readonly Rule[];
   readonly version: string;
@@ -101,15 +106,51 @@ export async function runServe(config: ServeConfig, { rules, version }: ServePro
   const logger = createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: true });
   let state: LifecycleState = 'starting';
-  const policySource = await openPolicySource(config.policyPath, { rules, logger, metrics, watchIntervalMs: config.watchIntervalMs });
+  // The pool starts once everything it could fail on has been read; it hears of reloads from then on.
+  const workers: { pool?: ReviewPool } = {};
+  const policySource = await openPolicySource(config.policyPath, {
+    rules,
+    logger,
+    metrics,
+    watchIntervalMs: config.watchIntervalMs,
+    onReload: (text) => {
+      workers.pool?.setPolicyText(text);
+    },
+  });
   const credentials = await initialCredentials(config, logger);
   const clientCa = config.clientCaPath === undefined ? undefined : await loadClientCa(config.clientCaPath);
+  const pool = new ReviewPool(
+    { workers: config.reviewWorkers, maxQueued: config.reviewQueueMax, budgetMs: config.reviewBudgetMs, heapMiB: config.reviewWorkerHeapMiB },
+    { url: new URL('./review-worker.js', import.meta.url), policyText: () => policySource.currentText() },
+    metrics,
+    logger,
+  );
+  workers.pool = pool;
+  const lag = new LagController(config.shedLagMs);
   metrics.certificateExpiry.set(credentials.expiresAt / 1000);
   const app = buildServer(
-    { rules, logger, metrics, policy: () => policySource.current(), view: NO_VIEW, now: () => Date.now(), lifecycle: { state: () => state }, logBodies: config.logBodies },
-    { ...SERVER_DEFAULTS, requestTimeoutMs: config.requestTimeoutMs, https: httpsOptions(credentials, clientCa, config.requestTimeoutMs) },
+    {
+      rules,
+      logger,
+      metrics,
+      policy: () => policySource.current(),
+      view: NO_VIEW,
+      now: () => Date.now(),
+      lifecycle: { state: () => state },
+      logBodies: config.logBodies,
+      largeReviews: pool,
+      lag,
+    },
+    {
+      ...SERVER_DEFAULTS,
+      requestTimeoutMs: config.requestTimeoutMs,
+      https: httpsOptions(credentials, clientCa, config.requestTimeoutMs),
+      shedding: { ...SERVER_DEFAULTS.shedding, targetLagMs: config.shedLagMs },
+    },
   );
-  const address = await app.listen({ port: config.port, host: config.host });
+  // A burst opens connections faster than a busy loop accepts them: past Node's default backlog
+  // (511) the kernel drops SYNs and clients wait out 1 s, 3 s retransmits, past their deadline.
+  const address = await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   const certificateWatch = watchCertificate({ server: app.server as unknown as TlsServer, config, clientCa, logger, metrics });
   state = 'ready';
   logger.info({ address, version, policy: config.policyPath ?? 'built-in default', clientAuth: clientCa !== undefined }, 'kube-guardrails webhook ready');
@@ -118,6 +159,8 @@ export async function runServe(config: ServeConfig, { rules, version }: ServePro
     state = 'draining';
   });
   await app.close();
+  await pool.close();
+  lag.close();
   certificateWatch?.close();
   policySource.close();
   logger.info('stopped');

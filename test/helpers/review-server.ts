@@ -14,6 +14,7 @@ import type { ClusterView } from '../../src/rules/types.js';
 import { buildServer } from '../../src/server/build-server.js';
 import { SERVER_DEFAULTS, type LifecycleState, type ServerSettings } from '../../src/server/deps.js';
 import { createMetrics, type Metrics } from '../../src/server/metrics.js';
+import { sameThreadJudge, type LargeReviewJudge } from '../../src/server/review-pool.js';
 
 export const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -28,6 +29,8 @@ export interface ReviewServerOptions {
   readonly logBodies?: boolean;
   readonly state?: LifecycleState;
   readonly settings?: Partial<ServerSettings>;
+  readonly largeReviews?: LargeReviewJudge;
+  readonly lag?: { shouldRefuse(): boolean };
 }
 
 export interface ReviewServer {
@@ -69,6 +72,8 @@ export function reviewServer(options: ReviewServerOptions = {}): ReviewServer {
       now: () => NOW,
       lifecycle: { state: () => state },
       logBodies: options.logBodies ?? false,
+      largeReviews: options.largeReviews ?? sameThreadJudge(RULES, options.view ?? NO_VIEW),
+      lag: options.lag ?? { shouldRefuse: () => false },
     },
     { ...SERVER_DEFAULTS, ...options.settings },
   );

@@ -1,80 +1,66 @@
 /**
  * POST /validate: AdmissionReview in, AdmissionReview out. The API server appends
- * `?timeout=Ns`, so the route matches on the path alone.
+ * `?timeout=Ns`, so the route matches on the path alone. An ordinary review is judged
+ * here on the event loop; a large body (see LargeBody) goes to the review pool, so that
+ * no single object holds up the reviews behind it.
  */
-import type { FastifyPluginAsync } from 'fastify';
-import { admissionResponse } from '../../admission/response.js';
-import { isJudged, parseReview, type ReviewRequest } from '../../admission/review.js';
-import { admissionKindOf, DEFAULT_NAMESPACE } from '../../core/kubernetes/kinds.js';
-import { evaluate, type Verdict } from '../../engine/evaluate.js';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { ServerDeps } from '../deps.js';
+import { LargeBody } from '../json-body.js';
+import { assertCallerWaiting, callerOf } from '../load-shedding.js';
+import { judgeReview, type ReviewOutcome } from '../review-outcome.js';
 
-function decisionOf(verdict: Verdict | undefined): 'allow' | 'deny' | 'skip' {
-  if (verdict === undefined) return 'skip';
-  return verdict.allowed ? 'allow' : 'deny';
+/** A caller with no deadline, for a request that did not pass the shedding hook. */
+function anyTimeCaller(): { deadlineAt: number; signal: AbortSignal } {
+  return { deadlineAt: Number.POSITIVE_INFINITY, signal: new AbortController().signal };
 }
 
-function judge(review: ReviewRequest, deps: ServerDeps): Verdict | undefined {
-  if (!isJudged(review) || review.object === undefined) return undefined;
-  return evaluate(deps.rules, review.object, {
-    policy: deps.policy(),
-    view: deps.view,
-    now: deps.now(),
-    defaultNamespace: review.namespace === '' ? DEFAULT_NAMESPACE : review.namespace,
-    requester: { username: review.username, groups: review.groups },
-    // An UPDATE is judged on what it changes: findings the stored object has do not refuse it.
-    ...(review.operation === 'UPDATE' && review.oldObject !== undefined ? { previous: review.oldObject } : {}),
-  });
-}
-
-/** Metric labels are a bounded set: the kinds the table says we judge by name, anything else as "other". */
-function kindLabel(review: ReviewRequest): string {
-  const { group, version, kind } = review.kind;
-  return admissionKindOf(group, version, kind)?.kind ?? 'other';
-}
-
-function record(deps: ServerDeps, review: ReviewRequest, verdict: Verdict | undefined, seconds: number): void {
-  const decision = decisionOf(verdict);
+function record(deps: ServerDeps, outcome: ReviewOutcome, seconds: number): void {
   const { metrics } = deps;
-  const kind = kindLabel(review);
-  metrics.reviews.inc({ kind, operation: review.operation, decision, dry_run: String(review.dryRun) });
+  const { kindLabel: kind, decision } = outcome;
+  metrics.reviews.inc({ kind, operation: outcome.operation, decision, dry_run: String(outcome.dryRun) });
   metrics.reviewDuration.observe({ kind, decision }, seconds);
-  for (const violation of verdict?.violations ?? []) metrics.findings.inc({ rule: violation.rule, action: violation.action });
-  for (const waiver of verdict?.waived ?? []) metrics.findingsWaived.inc({ rule: waiver.rule, exemption: waiver.exemption });
-  for (const failure of verdict?.failures ?? []) metrics.ruleFailures.inc({ rule: failure.rule });
+  for (const violation of outcome.violations) metrics.findings.inc({ rule: violation.rule, action: violation.action });
+  for (const waiver of outcome.waived) metrics.findingsWaived.inc({ rule: waiver.rule, exemption: waiver.exemption });
+  for (const failure of outcome.failures) metrics.ruleFailures.inc({ rule: failure.rule });
+}
+
+function logDecision(log: FastifyBaseLogger, outcome: ReviewOutcome, seconds: number): void {
+  for (const failure of outcome.failures) {
+    log.error({ uid: outcome.uid, rule: failure.rule, err: failure.error, code: 'KG_RULE_FAILED' }, 'rule failed');
+  }
+  log.info(
+    {
+      uid: outcome.uid,
+      kind: outcome.kind,
+      namespace: outcome.namespace,
+      name: outcome.name,
+      operation: outcome.operation,
+      user: outcome.user,
+      dryRun: outcome.dryRun,
+      decision: outcome.decision,
+      rules: [...new Set(outcome.violations.map((v) => `${v.rule}:${v.action}${v.preexisting ? ':preexisting' : ''}`))],
+      ...(outcome.waived.length === 0 ? {} : { waived: outcome.waived }),
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+      ...(outcome.object === undefined ? {} : { object: outcome.object }),
+    },
+    'admission decision',
+  );
 }
 
 export const validateRoute: FastifyPluginAsync<ServerDeps> = (app, deps) => {
-  app.post('/validate', (request) => {
+  app.post('/validate', async (request) => {
     const started = process.hrtime.bigint();
-    const review = parseReview(request.body);
-    const verdict = judge(review, deps);
-    const answer = admissionResponse(review.uid, verdict);
+    const environment = { rules: deps.rules, policy: deps.policy(), view: deps.view, now: deps.now(), logBodies: deps.logBodies };
+    assertCallerWaiting(request);
+    const outcome =
+      request.body instanceof LargeBody
+        ? await deps.largeReviews.judge(request.body.text, callerOf(request) ?? anyTimeCaller(), environment)
+        : judgeReview(request.body, environment);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    record(deps, review, verdict, seconds);
-    for (const failure of verdict?.failures ?? []) {
-      request.log.error({ uid: review.uid, rule: failure.rule, err: failure.error, code: 'KG_RULE_FAILED' }, 'rule failed');
-    }
-    request.log.info(
-      {
-        uid: review.uid,
-        kind: review.kind.kind,
-        namespace: review.namespace,
-        name: review.name,
-        operation: review.operation,
-        user: review.username,
-        dryRun: review.dryRun,
-        decision: decisionOf(verdict),
-        rules: [...new Set(verdict?.violations.map((v) => `${v.rule}:${v.action}${v.preexisting === true ? ':preexisting' : ''}`) ?? [])],
-        ...(verdict === undefined || verdict.waived.length === 0
-          ? {}
-          : { waived: verdict.waived.map((w) => ({ rule: w.rule, exemption: w.exemption, reason: w.reason, ...(w.expires === undefined ? {} : { expires: w.expires }) })) }),
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-        ...(deps.logBodies && verdict !== undefined ? { object: review.object } : {}),
-      },
-      'admission decision',
-    );
-    return answer;
+    record(deps, outcome, seconds);
+    logDecision(request.log, outcome, seconds);
+    return outcome.answer;
   });
   return Promise.resolve();
 };
