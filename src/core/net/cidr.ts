@@ -80,10 +80,23 @@ function parseCidrText(text: string): Cidr | undefined {
 
 const INVALID: CidrParseResult = Object.freeze({ ok: false, reason: INVALID_CIDR_REASON });
 
-/** Parsing is a scan of the text, cheap enough to repeat: several rules read the same ipBlock strings. */
+const CACHE_LIMIT = 4096;
+const parsed = new Map<string, CidrParseResult>();
+
+/**
+ * Memoised, because manifests repeat the same few blocks across thousands of objects.
+ * The cache is bounded and starts over when full; parsing itself is a scan of the text,
+ * so a policy of 50,000 distinct blocks costs little even when it misses every time.
+ */
 export function parseCidr(text: string): CidrParseResult {
-  const cidr = parseCidrText(text);
-  return cidr === undefined ? INVALID : { ok: true, cidr };
+  let result = parsed.get(text);
+  if (result === undefined) {
+    const cidr = parseCidrText(text);
+    result = cidr === undefined ? INVALID : { ok: true, cidr };
+    if (parsed.size >= CACHE_LIMIT) parsed.clear();
+    parsed.set(text, result);
+  }
+  return result;
 }
 
 /** For CIDRs written in our own code and tests, which must parse. */
