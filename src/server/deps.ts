@@ -7,6 +7,7 @@ import type { ServerOptions as HttpsOptions } from 'node:https';
 import type { Logger } from '../logger.js';
 import type { Policy } from '../policy/policy.js';
 import type { ClusterView, Rule } from '../rules/types.js';
+import { RETRY_AFTER_SECONDS } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { SheddingSettings } from './load-shedding.js';
 import type { LargeReviewJudge } from './review-pool.js';
@@ -64,7 +65,7 @@ export const SERVER_DEFAULTS: ServerSettings = {
     // is never refused; far under the 5 s deadline.
     targetLagMs: 250,
     maxBodyBytesInFlight: 32 * 1024 * 1024, // 32 MiB: four bodies at the limit
-    retryAfterSeconds: 1,
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
     defaultTimeoutMs: WEBHOOK_TIMEOUT_MS,
   },
 };

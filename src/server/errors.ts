@@ -10,6 +10,9 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERRORS, GuardrailsError, type ErrorCode, type ErrorSpec } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
+/** Seconds the API server is told to wait before it retries a shed review. */
+export const RETRY_AFTER_SECONDS = 1;
+
 interface HttpError {
   readonly status: number;
   readonly code: ErrorCode;
@@ -45,6 +48,8 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): vo
     metrics.badRequests.inc({ code: http.code });
     if (http.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.warn({ code: http.code, reason: http.message }, 'bad request');
+    // A full review queue is load shed like any other: the API server retries on Retry-After.
+    if (http.code === 'KG_OVERLOADED') void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.code(http.status).send({ code: http.code, message: http.message });
   });
   app.setNotFoundHandler((request, reply) => {
