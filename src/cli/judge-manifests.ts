@@ -1,7 +1,7 @@
 /**
- * Manifests judged as one batch, in two steps, so that memory holds the NetworkPolicies
- * and one file's other objects, not the whole input: first the documents that can hold a
- * NetworkPolicy are read (the view every object is judged in needs all of them); then
+ * Manifests judged as one batch, in two steps, so that memory holds the NetworkPolicies,
+ * the Namespaces and one file's other objects, not the whole input: first the documents
+ * that can hold one of those are read (the view every object is judged in needs them); then
  * each file in turn is read in full (reusing what the first step read), judged, placed
  * and dropped. Every document is decoded once. Results, and the first error, come in
  * input order, as a single pass would give them. Pure: texts in, results out.
@@ -9,7 +9,7 @@
 import { manifestView } from '../cluster/manifest-view.js';
 import type { JsonRecord } from '../core/kubernetes/shape.js';
 import { evaluateFile, type BatchContext } from '../engine/batch.js';
-import { documentObjects, manifestDocuments, mayHoldNetworkPolicy, type ManifestObject, type StreamDocument } from '../manifests/parse-manifests.js';
+import { documentObjects, manifestDocuments, mayHoldViewObject, type ManifestObject, type StreamDocument } from '../manifests/parse-manifests.js';
 import { toObjectResult, type ObjectResult } from '../report/report.js';
 
 export interface ManifestText {
@@ -41,13 +41,13 @@ function firstStep(file: ManifestText): Split {
   const read = new Map<number, Read>();
   if ('list' in split) {
     split.list.forEach((document, index) => {
-      if (mayHoldNetworkPolicy(document.text)) read.set(index, attempt(() => ({ objects: documentObjects(document, index, file.name) })));
+      if (mayHoldViewObject(document.text)) read.set(index, attempt(() => ({ objects: documentObjects(document, index, file.name) })));
     });
   }
   return { file, documents: split, read };
 }
 
-function policiesOf(splits: readonly Split[]): JsonRecord[] {
+function viewObjectsOf(splits: readonly Split[]): JsonRecord[] {
   return splits.flatMap((split) => [...split.read.values()].flatMap((read) => ('objects' in read ? read.objects.map((entry) => entry.object) : [])));
 }
 
@@ -70,7 +70,7 @@ function objectsOf(split: Split): ManifestObject[] {
 export function judgeManifests(files: ManifestText[], context: Omit<BatchContext, 'viewOf'>): ObjectResult[] {
   const splits = files.splice(0).map(firstStep);
   // Documents are read in file order in both steps, so the view lists policies in input order.
-  const view = manifestView(policiesOf(splits), context.namespace);
+  const view = manifestView(viewObjectsOf(splits), context.namespace);
   const results: ObjectResult[] = [];
   for (let split = splits.shift(); split !== undefined; split = splits.shift()) {
     const objects = objectsOf(split);

@@ -136,7 +136,7 @@ describe('evaluate', () => {
 });
 
 describe('a rule that throws', () => {
-  const throwingView = { networkPolicies: () => { throw new Error('view exploded'); } };
+  const throwingView = { ...NO_VIEW, networkPolicies: () => { throw new Error('view exploded'); } };
   const web = pod('web', { containers: [{ name: 'c', image: 'x' }] }, { app: 'web' });
 
   it('is recorded as a failure and denies when onError is deny', () => {

@@ -19,6 +19,7 @@
  * so objects admitted before a rule or in audit mode can still be relabelled, annotated
  * or stripped of finalizers. `updates: strict` in the policy judges updates as creates.
  */
+import { viewWith, viewWithout } from '../cluster/view-overlay.js';
 import { readSubject, type Subject } from '../core/kubernetes/subject.js';
 import { arrayOf, field, recordOf, renderPath, type FieldPath, type JsonRecord } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
@@ -80,10 +81,12 @@ export interface EvaluationContext {
   readonly previous?: JsonRecord;
   /** How the object was read from a manifest, when it was (`check`). */
   readonly source?: ObjectSource;
+  /** The object is being deleted: only rules that judge deletions run, and nothing refuses it. */
+  readonly deletion?: true;
 }
 
 /** A view that knows nothing of the cluster: rules that need it skip. */
-export const NO_VIEW: ClusterView = { networkPolicies: () => undefined };
+export const NO_VIEW: ClusterView = { networkPolicies: () => undefined, pods: () => undefined, namespaces: () => undefined };
 
 interface Judgement {
   readonly violations: Violation[];
@@ -142,9 +145,14 @@ interface Collected {
   readonly failures: RuleFailure[];
 }
 
+/** Judges `subject` in `context.view`: the cluster with the subject in place (or, for a deletion, without it). */
 function findingsOf(rule: Rule, subject: Subject, context: EvaluationContext, params: unknown): readonly Finding[] {
-  if (subject.judgedAs === 'Other' || !rule.appliesTo.includes(subject.judgedAs)) return [];
+  if (subject.judgedAs === 'Other') return [];
   const ruleContext = { params, view: context.view, internet: context.policy.internet };
+  if (context.deletion === true) {
+    return rule.deletion !== undefined && rule.deletion.appliesTo.includes(subject.judgedAs) ? rule.deletion.check(subject, ruleContext) : [];
+  }
+  if (!rule.appliesTo.includes(subject.judgedAs)) return [];
   return rule.check(subject, context.source === undefined ? ruleContext : { ...ruleContext, source: context.source });
 }
 
@@ -158,11 +166,12 @@ function previousFindings(rules: readonly Rule[], context: EvaluationContext): R
   const keys = new Set<string>();
   if (context.previous === undefined || context.policy.updates === 'strict') return keys;
   const previous = readSubject(context.previous, context.defaultNamespace);
+  const view = viewWith(context.view, previous);
   for (const rule of rules) {
     const setting = context.policy.rules.get(rule.id);
     if (setting === undefined || setting.action === 'off') continue;
     try {
-      for (const finding of findingsOf(rule, previous, context, setting.params)) keys.add(findingKey(rule, finding));
+      for (const finding of findingsOf(rule, previous, { ...context, view }, setting.params)) keys.add(findingKey(rule, finding));
     } catch {
       // Judged on the new object alone: the failure, if it persists, is recorded there.
     }
@@ -217,7 +226,7 @@ function runRule(rule: Rule, subject: Subject, context: RunContext, collected: C
   if (setting === undefined || setting.action === 'off') return;
   let findings: readonly Finding[];
   try {
-    findings = findingsOf(rule, subject, context, setting.params);
+    findings = findingsOf(rule, subject, { ...context, view: context.subjectView }, setting.params);
   } catch (error: unknown) {
     collected.failures.push({ rule: rule.id, message: describeError(error), error });
     return;
@@ -232,20 +241,33 @@ function runRule(rule: Rule, subject: Subject, context: RunContext, collected: C
 }
 
 interface RunContext extends EvaluationContext {
+  /** The view the subject is judged in. */
+  readonly subjectView: ClusterView;
   /** The stored object's findings, judged only once the new object has a finding to compare. */
   readonly previousKeys: () => ReadonlySet<string>;
 }
 
+/** A deletion is never refused: what would deny is said as a warning. */
+function asDeletionWarning(violation: Violation): Violation {
+  return violation.action === 'deny' ? { ...violation, action: 'warn', enforcedAction: 'deny' } : violation;
+}
+
+/**
+ * Judges `object`: as created or updated, or, with `context.deletion`, as deleted (the
+ * stored object, judged in the view without it).
+ */
 export function evaluate(rules: readonly Rule[], object: JsonRecord, context: EvaluationContext): Verdict {
   const subject = readSubject(object, context.defaultNamespace);
   const collected: Collected = { violations: [], waived: [], failures: [] };
   let previous: ReadonlySet<string> | undefined;
   // Most updates (kubelet status, controllers) have no finding at all: the stored object is then never judged.
   const previousKeys = (): ReadonlySet<string> => (previous ??= previousFindings(rules, context));
-  const run: RunContext = { ...context, previousKeys };
+  const subjectView = context.deletion === true ? viewWithout(context.view, subject) : viewWith(context.view, subject);
+  const run: RunContext = { ...context, previousKeys, subjectView };
   for (const rule of rules) runRule(rule, subject, run, collected);
-  const { violations, waived, failures } = collected;
-  const failuresDeny = failures.length > 0 && context.policy.onError === 'deny' && context.policy.enforcement === 'enforce';
+  const { waived, failures } = collected;
+  const violations = context.deletion === true ? collected.violations.map(asDeletionWarning) : collected.violations;
+  const failuresDeny = context.deletion !== true && failures.length > 0 && context.policy.onError === 'deny' && context.policy.enforcement === 'enforce';
   const denied = failuresDeny || violations.some((violation) => violation.action === 'deny');
   return {
     apiVersion: subject.apiVersion,

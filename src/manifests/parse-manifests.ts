@@ -138,9 +138,10 @@ export function parseManifests(text: string, source: string): ManifestObject[] {
 }
 
 /**
- * Whether a document can hold a NetworkPolicy: its kind is written in it literally, or
- * through an escape (`"Network\x50olicy"`), so a document with neither cannot.
+ * Whether a document can hold an object of the cluster view (a NetworkPolicy or a
+ * Namespace): its kind is written in it literally, or through an escape
+ * (`"Network\x50olicy"`), so a document with neither cannot.
  */
-export function mayHoldNetworkPolicy(documentText: string): boolean {
-  return documentText.includes('NetworkPolicy') || documentText.includes('\\');
+export function mayHoldViewObject(documentText: string): boolean {
+  return documentText.includes('NetworkPolicy') || documentText.includes('Namespace') || documentText.includes('\\');
 }

@@ -4,6 +4,7 @@
  */
 import { duplicateKeys } from './duplicate-keys/duplicate-keys.js';
 import { invalidObject } from './invalid-object/invalid-object.js';
+import { namespaceNoDefaultDeny } from './namespace-no-default-deny/namespace-no-default-deny.js';
 import { netpolAllNamespaces } from './netpol-all-namespaces/netpol-all-namespaces.js';
 import { netpolBroadCidr } from './netpol-broad-cidr/netpol-broad-cidr.js';
 import { netpolDnsEgress } from './netpol-dns-egress/netpol-dns-egress.js';
@@ -19,6 +20,7 @@ import type { Rule } from './types.js';
 export const RULES: readonly Rule[] = [
   duplicateKeys,
   invalidObject,
+  namespaceNoDefaultDeny,
   netpolAllNamespaces,
   netpolBroadCidr,
   netpolDnsEgress,

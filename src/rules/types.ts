@@ -7,16 +7,32 @@
 import type { z } from 'zod';
 import type { JudgedKind } from '../core/kubernetes/kinds.js';
 import type { Direction, NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
+import type { Labels } from '../core/kubernetes/label-selector.js';
 import type { FieldPath } from '../core/kubernetes/shape.js';
 import type { SubjectOf } from '../core/kubernetes/subject.js';
 
 export type Action = 'deny' | 'warn' | 'audit' | 'off';
 export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit', 'off'];
 
-/** What the cluster holds besides the object under review. */
+/** A Pod or a Namespace as the view keeps it: its name and labels, nothing more. */
+export interface LabelledEntry {
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+/**
+ * What the cluster holds, with the object under review in place of its stored version
+ * (the engine places it). Each answer is undefined when this view cannot know it: `check`
+ * knows only its input, a webhook without a synced cluster view knows nothing, and rules
+ * that need an unknown answer skip rather than guess.
+ */
 export interface ClusterView {
-  /** NetworkPolicies of a namespace, or undefined when this view cannot know them. */
+  /** NetworkPolicies of a namespace. */
   networkPolicies(namespace: string): readonly NetworkPolicyModel[] | undefined;
+  /** Pods of a namespace that exist now (labels only). */
+  pods(namespace: string): readonly LabelledEntry[] | undefined;
+  /** Every namespace that exists, with its labels. */
+  namespaces(): readonly LabelledEntry[] | undefined;
 }
 
 export type DetailValue = string | number | boolean | readonly string[];
@@ -91,6 +107,14 @@ export interface Rule<Params = unknown, Kind extends JudgedKind = JudgedKind> {
   /** Set by the rule that reports the internet in this direction; its action and `minPublicShare` shape InternetShares. */
   readonly reportsInternet?: Direction;
   check(subject: SubjectOf<Kind>, context: RuleContext<Params>): readonly Finding[];
+  /**
+   * Judges the DELETE of an object of these kinds, in the view without it. A deletion is
+   * never refused: its findings are warnings whatever the rule's action.
+   */
+  readonly deletion?: {
+    readonly appliesTo: readonly JudgedKind[];
+    check(subject: SubjectOf<JudgedKind>, context: RuleContext<Params>): readonly Finding[];
+  };
 }
 
 /** Erases a rule's parameter and kind types for the registry; the engine passes parsed params and matching subjects back in. */

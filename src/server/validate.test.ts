@@ -459,6 +459,8 @@ describe('updates are judged on what they change', () => {
 
 describe('a rule that throws', () => {
   const broken: ClusterView = {
+    pods: () => undefined,
+    namespaces: () => undefined,
     networkPolicies: () => {
       throw new Error('informer cache not synced');
     },

@@ -106,6 +106,50 @@ function requirementImplies(held: SelectorRequirement, wanted: SelectorRequireme
   return held.key === wanted.key && implies !== undefined && implies(held, wanted);
 }
 
+/** Whether some value of one key (or its absence) satisfies every requirement on that key. */
+function keySatisfiable(requirements: readonly SelectorRequirement[]): boolean {
+  if (requirements.some((requirement) => !(SELECTOR_OPERATORS as readonly string[]).includes(requirement.operator))) return false;
+  const absentOk = requirements.every((requirement) => requirement.operator === 'NotIn' || requirement.operator === 'DoesNotExist');
+  if (absentOk) return true;
+  if (requirements.some((requirement) => requirement.operator === 'DoesNotExist')) return false;
+  const ins = requirements.filter((requirement) => requirement.operator === 'In');
+  // Label values are unbounded, so Exists and NotIn alone always leave one to choose.
+  if (ins.length === 0) return true;
+  const excluded = new Set(requirements.filter((requirement) => requirement.operator === 'NotIn').flatMap((requirement) => requirement.values));
+  const [first, ...rest] = ins;
+  return (first?.values ?? []).some((value) => !excluded.has(value) && rest.every((other) => other.values.includes(value)));
+}
+
+/**
+ * Whether one label set can satisfy all the selectors at once: the pods they select
+ * together may exist. Exact, since requirements on different keys are independent.
+ */
+export function selectorsOverlap(selectors: readonly LabelSelector[]): boolean {
+  const byKey = new Map<string, SelectorRequirement[]>();
+  for (const selector of selectors) {
+    for (const requirement of selector.requirements) {
+      const list = byKey.get(requirement.key);
+      if (list === undefined) byKey.set(requirement.key, [requirement]);
+      else list.push(requirement);
+    }
+  }
+  for (const requirements of byKey.values()) if (!keySatisfiable(requirements)) return false;
+  return true;
+}
+
+/** The selector of the pods every one of `selectors` selects. */
+export function selectorConjunction(selectors: readonly LabelSelector[]): LabelSelector {
+  const seen = new Set<string>();
+  const requirements: SelectorRequirement[] = [];
+  for (const requirement of selectors.flatMap((selector) => selector.requirements)) {
+    const key = JSON.stringify([requirement.key, requirement.operator, requirement.values]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    requirements.push(requirement);
+  }
+  return { requirements };
+}
+
 /** Human-readable form, e.g. `app=web, tier in (a,b), !legacy`. */
 export function describeSelector(selector: LabelSelector): string {
   if (isEmptySelector(selector)) return '{} (everything)';

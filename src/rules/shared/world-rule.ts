@@ -14,8 +14,10 @@ import {
   type DirectionExposure,
   type IpBlockContribution,
 } from '../../core/netpol/admitted-addresses.js';
+import { worldCompletion, type WorldCompletion } from '../../core/netpol/combined-exposure.js';
+import { describeSelector, selectorMatches } from '../../core/kubernetes/label-selector.js';
 import { DEFAULT_INTERNET_SHARE } from './internet.js';
-import { defineRule, type Finding, type Rule } from '../types.js';
+import { defineRule, type ClusterView, type Finding, type Rule } from '../types.js';
 import { countOf, describeAddresses, fitSummary, formatPercent, formatShare, listOrCount, quote } from './words.js';
 
 const worldParams = z
@@ -128,10 +130,48 @@ function openRulesFinding(direction: Direction, exposure: DirectionExposure): Fi
   };
 }
 
-function worldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number): Finding[] {
-  if (!policy.isolates[direction] || !boundMayAdmitWorld(exposureBound(policy, direction), threshold)) return [];
+function policyList(policies: readonly NetworkPolicyModel[]): string {
+  const names = policies.map((policy) => quote(policy.name, 63));
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${countOf(names.length - 2, 'more')}`;
+}
+
+function completionFinding(direction: Direction, completion: WorldCompletion, view: ClusterView, namespace: string): Finding {
+  const share = publicShareOf(completion.admitted);
+  const pods = describeSelector(completion.pods);
+  const existing = view.pods(namespace)?.filter((pod) => selectorMatches(completion.pods, pod.labels)).length;
+  const others = completion.others.map((policy) => policy.name);
+  return {
+    path: ['spec', direction],
+    summary: fitSummary(`${direction} with NetworkPolicy ${policyList(completion.others)} admits the internet to pods ${pods === '' ? '(all)' : pods}`, ` (${formatShare(share)})`),
+    fix: `Narrow the ipBlocks of this policy or of ${policyList(completion.others)}: together they admit ${describeAddresses(completion.admitted)}.`,
+    value: others.join(', '),
+    equivalent: describeAddresses(completion.admitted),
+    details: {
+      otherPolicies: others,
+      pods: pods === '' ? 'all pods' : pods,
+      ...(existing === undefined ? {} : { existingPods: existing }),
+      publicIpv4Share: share.ipv4,
+      publicIpv6Share: share.ipv6,
+    },
+  };
+}
+
+/**
+ * Policies add up per pod: when this one alone stays short of the internet, it is judged
+ * with the namespace's other policies for the same pods, and reported when it completes it.
+ */
+function combinedWorldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number, view: ClusterView): Finding[] {
+  const policies = view.networkPolicies(policy.namespace);
+  if (policies === undefined || policies.length < 2) return [];
+  const completion = worldCompletion(policy, policies, direction, threshold);
+  return completion === undefined ? [] : [completionFinding(direction, completion, view, policy.namespace)];
+}
+
+function worldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number, view: ClusterView): Finding[] {
+  if (!policy.isolates[direction]) return [];
+  if (!boundMayAdmitWorld(exposureBound(policy, direction), threshold)) return combinedWorldFindings(policy, direction, threshold, view);
   const exposure = directionExposure(policy, direction);
-  if (!admitsWorld(exposure.admitted, threshold)) return [];
+  if (!admitsWorld(exposure.admitted, threshold)) return combinedWorldFindings(policy, direction, threshold, view);
   const findings =
     exposure.openRules.length > OPEN_RULES_LISTED
       ? [openRulesFinding(direction, exposure)]
@@ -151,8 +191,8 @@ const WORLD_REMEDIATION: Readonly<Record<Direction, string>> = {
 };
 
 const DESCRIPTIONS: Readonly<Record<Direction, string>> = {
-  ingress: `A NetworkPolicy that isolates ingress admits the internet: its ingress rules together (ipBlock cidr minus except, or a rule with no \`from\`) cover at least the policy’s \`internet.minPublicShare\` (default ${formatPercent(DEFAULT_INTERNET_SHARE)}) of the public IPv4 space or of IPv6 global unicast, however the CIDR is spelled.`,
-  egress: `A NetworkPolicy that isolates egress lets its pods reach the internet: its egress rules together (ipBlock cidr minus except, or a rule with no \`to\`) cover at least the policy’s \`internet.minPublicShare\` (default ${formatPercent(DEFAULT_INTERNET_SHARE)}) of the public IPv4 space or of IPv6 global unicast.`,
+  ingress: `A NetworkPolicy that isolates ingress admits the internet: its ingress rules together (ipBlock cidr minus except, or a rule with no \`from\`) cover at least the policy’s \`internet.minPublicShare\` (default ${formatPercent(DEFAULT_INTERNET_SHARE)}) of the public IPv4 space or of IPv6 global unicast, however the CIDR is spelled; or, since policies add up per pod, it completes that share together with the namespace’s other policies that select the same pods (existing or not yet created).`,
+  egress: `A NetworkPolicy that isolates egress lets its pods reach the internet: its egress rules together (ipBlock cidr minus except, or a rule with no \`to\`) cover at least the policy’s \`internet.minPublicShare\` (default ${formatPercent(DEFAULT_INTERNET_SHARE)}) of the public IPv4 space or of IPv6 global unicast; or it completes that share together with the namespace’s other policies that select the same pods.`,
 };
 
 export interface WorldRuleSpec {
@@ -170,7 +210,7 @@ export function worldRule(spec: WorldRuleSpec): Rule {
     appliesTo: ['NetworkPolicy'],
     params: worldParams,
     reportsInternet: spec.direction,
-    check: (subject, { params, internet }) =>
-      worldFindings(subject.networkPolicy, spec.direction, internet[spec.direction] ?? params.minPublicShare ?? DEFAULT_INTERNET_SHARE),
+    check: (subject, { params, internet, view }) =>
+      worldFindings(subject.networkPolicy, spec.direction, internet[spec.direction] ?? params.minPublicShare ?? DEFAULT_INTERNET_SHARE, view),
   });
 }

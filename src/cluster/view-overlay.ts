@@ -1,0 +1,76 @@
+/**
+ * The view an object is judged in: the cluster with the object under review in place of
+ * its stored version (a CREATE adds it, an UPDATE replaces it), or without it (a DELETE).
+ * The webhook and `check` both judge through this, so a policy is weighed against the
+ * same set of policies in either. Pure; each answer is computed once per view.
+ */
+import type { NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
+import type { Subject } from '../core/kubernetes/subject.js';
+import type { ClusterView, LabelledEntry } from '../rules/types.js';
+
+type Change = 'place' | 'remove';
+
+function replaced<T extends { readonly name: string }>(stored: readonly T[] | undefined, name: string, entry: T | undefined): readonly T[] | undefined {
+  if (stored === undefined) return undefined;
+  const rest = stored.filter((candidate) => candidate.name !== name);
+  return entry === undefined ? rest : [...rest, entry];
+}
+
+function memoByNamespace<T>(read: (namespace: string) => T): (namespace: string) => T {
+  const known = new Map<string, T>();
+  return (namespace) => {
+    if (known.has(namespace)) return known.get(namespace) as T;
+    const value = read(namespace);
+    known.set(namespace, value);
+    return value;
+  };
+}
+
+function policyOverlay(view: ClusterView, subject: Extract<Subject, { judgedAs: 'NetworkPolicy' }>, change: Change): ClusterView {
+  const policy = subject.networkPolicy;
+  const placed: NetworkPolicyModel | undefined = change === 'place' ? policy : undefined;
+  const policies = memoByNamespace((namespace: string) =>
+    namespace === policy.namespace ? replaced(view.networkPolicies(namespace), policy.name, placed) : view.networkPolicies(namespace),
+  );
+  return { networkPolicies: policies, pods: (namespace) => view.pods(namespace), namespaces: () => view.namespaces() };
+}
+
+function podOverlay(view: ClusterView, subject: Subject, change: Change): ClusterView {
+  const entry: LabelledEntry | undefined = change === 'place' ? { name: subject.name, labels: subject.labels } : undefined;
+  const pods = memoByNamespace((namespace: string) => (namespace === subject.namespace ? replaced(view.pods(namespace), subject.name, entry) : view.pods(namespace)));
+  return { networkPolicies: (namespace) => view.networkPolicies(namespace), pods, namespaces: () => view.namespaces() };
+}
+
+function namespaceOverlay(view: ClusterView, subject: Subject, change: Change): ClusterView {
+  const entry: LabelledEntry | undefined = change === 'place' ? { name: subject.name, labels: subject.labels } : undefined;
+  let namespaces: readonly LabelledEntry[] | undefined | null = null;
+  return {
+    networkPolicies: (namespace) => view.networkPolicies(namespace),
+    pods: (namespace) => view.pods(namespace),
+    namespaces: () => (namespaces === null ? (namespaces = replaced(view.namespaces(), subject.name, entry)) : namespaces),
+  };
+}
+
+function overlay(view: ClusterView, subject: Subject, change: Change): ClusterView {
+  switch (subject.judgedAs) {
+    case 'NetworkPolicy':
+      return policyOverlay(view, subject, change);
+    case 'PodTemplate':
+      // Only a Pod is a pod; a workload's template stands for pods not yet created.
+      return subject.kind === 'Pod' ? podOverlay(view, subject, change) : view;
+    case 'Namespace':
+      return namespaceOverlay(view, subject, change);
+    case 'Other':
+      return view;
+  }
+}
+
+/** The view with `subject` in place of its stored version. */
+export function viewWith(view: ClusterView, subject: Subject): ClusterView {
+  return overlay(view, subject, 'place');
+}
+
+/** The view once `subject` is deleted. */
+export function viewWithout(view: ClusterView, subject: Subject): ClusterView {
+  return overlay(view, subject, 'remove');
+}
