@@ -44,6 +44,23 @@ export interface ServeConfig {
   readonly reviewQueueMax: number;
   /** Event-loop lag above which a rising share of new reviews is refused. */
   readonly shedLagMs: number;
+  readonly clusterView: ClusterViewConfig;
+}
+
+/**
+ * Where the webhook's cluster view comes from, as far as the environment says: the
+ * cluster edge resolves it as kubectl does (KUBECONFIG, else ~/.kube/config, else the
+ * in-cluster ServiceAccount). `auto` turns the view off when none is found.
+ */
+export interface ClusterViewConfig {
+  readonly mode: 'auto' | 'on' | 'off';
+  /** KUBECONFIG's files, in order (later ones merged into the first). */
+  readonly kubeconfigPaths: readonly string[];
+  readonly home?: string;
+  /** Whether KUBERNETES_SERVICE_HOST is set: running in a pod. */
+  readonly inCluster: boolean;
+  /** A resource whose watch has been lost this long is no longer trusted. */
+  readonly staleAfterMs: number;
 }
 
 export type Config = CheckConfig | ServeConfig | { readonly command: 'exit'; readonly code: number };
@@ -61,7 +78,26 @@ const DEFAULTS = {
   reviewWorkerHeapMiB: 96, // MiB; three 3 MiB objects at their costliest fit, and the pod's 256Mi limit holds
   reviewQueueMax: 8,
   shedLagMs: 250, // ms; far under the 5 s deadline, above what steady load causes
+  // s; a watch reconnects within seconds, and a minute of missed events is the most a finding may be judged on
+  clusterViewStaleSeconds: 60,
 } as const;
+
+const CLUSTER_VIEW_MODES = ['auto', 'on', 'off'] as const;
+
+function clusterViewFromEnv(env: Env): ClusterViewConfig {
+  const raw = env.CLUSTER_VIEW ?? 'auto';
+  const mode = CLUSTER_VIEW_MODES.find((candidate) => candidate === raw);
+  if (mode === undefined) throw new GuardrailsError('KG_USAGE', `CLUSTER_VIEW must be one of ${CLUSTER_VIEW_MODES.join(', ')}, got "${raw}"`);
+  // kubectl splits KUBECONFIG on the platform's list separator and skips empty entries.
+  const separator = process.platform === 'win32' ? ';' : ':';
+  return Object.freeze({
+    mode,
+    kubeconfigPaths: Object.freeze((env.KUBECONFIG ?? '').split(separator).filter((path) => path !== '')),
+    ...(env.HOME === undefined || env.HOME === '' ? {} : { home: env.HOME }),
+    inCluster: (env.KUBERNETES_SERVICE_HOST ?? '') !== '',
+    staleAfterMs: numberFromEnv(env, 'CLUSTER_VIEW_STALE_SECONDS', DEFAULTS.clusterViewStaleSeconds) * 1000,
+  });
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -153,6 +189,7 @@ function serveCommand(captured: Captured, env: Env): Command {
         reviewWorkerHeapMiB: Math.max(32, numberFromEnv(env, 'REVIEW_WORKER_HEAP_MIB', DEFAULTS.reviewWorkerHeapMiB)),
         reviewQueueMax: Math.floor(numberFromEnv(env, 'REVIEW_QUEUE_MAX', DEFAULTS.reviewQueueMax)),
         shedLagMs: numberFromEnv(env, 'SHED_LAG_MS', DEFAULTS.shedLagMs),
+        clusterView: clusterViewFromEnv(env),
         ...(options.policy === undefined ? {} : { policyPath: options.policy }),
         ...(options.tlsCert === undefined ? {} : { tlsCertPath: options.tlsCert }),
         ...(options.tlsKey === undefined ? {} : { tlsKeyPath: options.tlsKey }),

@@ -20,6 +20,10 @@ export const ERRORS = {
   KG_BAD_MANIFEST: { meaning: 'A manifest is not valid YAML or JSON, or a document is not a Kubernetes object.', exitStatus: EXIT.usage },
   KG_BAD_POLICY: { meaning: 'The policy file does not match the schema; the message names the key.', exitStatus: EXIT.usage },
   KG_TLS: { meaning: 'The serving certificate or key cannot be loaded.', exitStatus: EXIT.usage },
+  KG_CLUSTER_CONFIG: {
+    meaning: 'The cluster credentials (KUBECONFIG, ~/.kube/config or the in-cluster ServiceAccount) cannot be read, or `CLUSTER_VIEW=on` found none.',
+    exitStatus: EXIT.usage,
+  },
   KG_BAD_REVIEW: { meaning: 'The webhook received something that is not a valid admission.k8s.io/v1 AdmissionReview.', httpStatus: 400 },
   KG_BODY_TOO_LARGE: { meaning: 'The AdmissionReview body exceeds the size limit.', httpStatus: 413 },
   KG_BAD_HTTP: { meaning: 'The request is not well-formed HTTP (bad framing or chunking); the connection is closed.', httpStatus: 400 },

@@ -171,3 +171,9 @@ export function admissionResponse(uid: string, verdict: Verdict | undefined): Ad
     },
   };
 }
+
+/** The answer with one more warning, put first so that the cap on warnings never drops it. */
+export function withWarning(answer: AdmissionReviewResponse, warning: string): AdmissionReviewResponse {
+  const text = truncate(plainText(warning), WARNING_HARD_MAX);
+  return { ...answer, response: { ...answer.response, warnings: [text, ...(answer.response.warnings ?? [])] } };
+}

@@ -103,6 +103,12 @@ function isBeingDeleted(object: JsonRecord): boolean {
   return field(recordOf(field(object, 'metadata')), 'deletionTimestamp') != null;
 }
 
+/** A DELETE the webhook judges: of a kind whose deletion can leave something open, with the stored object sent. */
+export function isJudgedDeletion(request: ReviewRequest): boolean {
+  if (request.operation !== 'DELETE' || request.oldObject === undefined || request.subResource !== '') return false;
+  return admissionKindOf(request.kind.group, request.kind.version, request.kind.kind)?.deletions === true;
+}
+
 export function isJudged(request: ReviewRequest): boolean {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return false;
   if (request.object === undefined || isBeingDeleted(request.object)) return false;

@@ -21,6 +21,8 @@ export interface ServerDeps {
   /** The policy in force now; read once per review. */
   readonly policy: () => Policy;
   readonly view: ClusterView;
+  /** Why the view cannot be trusted now, or undefined when it can (or the webhook runs without one). */
+  readonly viewStaleness: () => string | undefined;
   readonly now: () => number;
   readonly lifecycle: { state(): LifecycleState };
   readonly logBodies: boolean;

@@ -4,6 +4,8 @@
  * rule ids, actions, kinds, operations, decisions.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ViewHealth } from '../cluster/informer-view.js';
+import { WATCHED_RESOURCES } from '../cluster/cluster-state.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -21,16 +23,65 @@ export interface Metrics {
   readonly reviewQueueDepth: Gauge;
   readonly queueDelay: Histogram<'queue'>;
   readonly reviewBudgetExceeded: Counter<'reason'>;
+  readonly viewStaleReviews: Counter;
+  /** Reads the cluster view's health when /metrics is scraped; set where the view is started. */
+  viewHealth: (() => ViewHealth) | undefined;
 }
 
 /** Fine enough to tell 1 ms from 5 ms; the API server's own buckets start at 5 ms. */
 const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** Gauges of the cluster view, filled from its health at each scrape. */
+function viewGauges(registers: Registry[], health: () => ViewHealth | undefined): void {
+  const each = (gauge: Gauge<'resource'>, value: (health: ViewHealth, resource: (typeof WATCHED_RESOURCES)[number]) => number | undefined): void => {
+    gauge.reset();
+    const current = health();
+    if (current === undefined) return;
+    for (const resource of WATCHED_RESOURCES) {
+      const figure = value(current, resource);
+      if (figure !== undefined) gauge.set({ resource }, figure);
+    }
+  };
+  new Gauge({
+    name: 'kube_guardrails_cluster_view_synced',
+    help: 'Whether the cluster view of a resource is usable now (1: listed and its watch not lost past CLUSTER_VIEW_STALE_SECONDS).',
+    labelNames: ['resource'],
+    registers,
+    collect() {
+      each(this, (current, resource) => {
+        const { synced, lostSince } = current.resources[resource];
+        return synced && lostSince === undefined ? 1 : 0;
+      });
+    },
+  });
+  new Gauge({
+    name: 'kube_guardrails_cluster_view_objects',
+    help: 'Objects the cluster view holds, by resource.',
+    labelNames: ['resource'],
+    registers,
+    collect() {
+      each(this, (current, resource) => current.resources[resource].objects);
+    },
+  });
+  new Gauge({
+    name: 'kube_guardrails_cluster_view_last_event_age_seconds',
+    help: 'Seconds since the last list, watch event or bookmark of a resource arrived.',
+    labelNames: ['resource'],
+    registers,
+    collect() {
+      each(this, (current, resource) => {
+        const at = current.resources[resource].lastEventAt;
+        return at === undefined ? undefined : (Date.now() - at) / 1000;
+      });
+    },
+  });
+}
+
 export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'kube_guardrails_' });
   const registers = [registry];
-  return {
+  const metrics: Metrics = {
     registry,
     reviews: new Counter({
       name: 'kube_guardrails_admission_reviews_total',
@@ -78,5 +129,13 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
       labelNames: ['reason'],
       registers,
     }),
+    viewStaleReviews: new Counter({
+      name: 'kube_guardrails_cluster_view_stale_reviews_total',
+      help: 'Reviews judged while the cluster view could not be trusted: the rules that need it skipped, and the answer said so.',
+      registers,
+    }),
+    viewHealth: undefined,
   };
+  viewGauges(registers, () => metrics.viewHealth?.());
+  return metrics;
 }

@@ -5,7 +5,10 @@
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server as TlsServer } from 'node:tls';
+import { startLiveView, type LiveView } from '../cluster/informer-view.js';
+import { credentialSource, describeSource, kubeApi, loadKubeConfig } from '../cluster/kube-client.js';
 import type { ServeConfig } from '../config.js';
+import { GuardrailsError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { NO_VIEW } from '../engine/evaluate.js';
 import type { Rule } from '../rules/types.js';
@@ -97,6 +100,29 @@ async function drainOnSignal(config: ServeConfig, logger: Logger, startDraining:
 /** The kernel caps it at net.core.somaxconn (4096 on current kernels). */
 const LISTEN_BACKLOG = 4096;
 
+/**
+ * The live cluster view, when credentials are found as kubectl finds them. `auto` without
+ * any runs without it (a laptop, `npm start`): the rules that need the cluster skip.
+ */
+function openClusterView(config: ServeConfig, logger: Logger, metrics: Metrics): LiveView | undefined {
+  const settings = config.clusterView;
+  if (settings.mode === 'off') {
+    logger.info('cluster view off (CLUSTER_VIEW=off): rules that need the cluster’s policies, pods or namespaces skip');
+    return undefined;
+  }
+  const source = credentialSource(settings);
+  if (source === undefined) {
+    if (settings.mode === 'on') throw new GuardrailsError('KG_CLUSTER_CONFIG', 'CLUSTER_VIEW=on, but there is no KUBECONFIG, no ~/.kube/config and no in-cluster ServiceAccount');
+    logger.warn('no cluster credentials (KUBECONFIG, ~/.kube/config, in-cluster): running without a cluster view; rules that need it skip');
+    return undefined;
+  }
+  const api = kubeApi(loadKubeConfig(source));
+  logger.info({ server: api.server, credentials: describeSource(source) }, 'cluster view: listing and watching NetworkPolicies, Namespaces and Pods');
+  const live = startLiveView({ api, logger, now: () => Date.now(), staleAfterMs: settings.staleAfterMs });
+  metrics.viewHealth = live.health;
+  return live;
+}
+
 export interface ServeProgram {
   readonly rules: readonly Rule[];
   readonly version: string;
@@ -118,6 +144,7 @@ export async function runServe(config: ServeConfig, { rules, version }: ServePro
     },
   });
   const credentials = await initialCredentials(config, logger);
+  const live = openClusterView(config, logger, metrics);
   const clientCa = config.clientCaPath === undefined ? undefined : await loadClientCa(config.clientCaPath);
   const pool = new ReviewPool(
     { workers: config.reviewWorkers, maxQueued: config.reviewQueueMax, budgetMs: config.reviewBudgetMs, heapMiB: config.reviewWorkerHeapMiB },
@@ -134,7 +161,8 @@ export async function runServe(config: ServeConfig, { rules, version }: ServePro
       logger,
       metrics,
       policy: () => policySource.current(),
-      view: NO_VIEW,
+      view: live?.view ?? NO_VIEW,
+      viewStaleness: live?.staleness ?? (() => undefined),
       now: () => Date.now(),
       lifecycle: { state: () => state },
       logBodies: config.logBodies,
@@ -152,13 +180,21 @@ export async function runServe(config: ServeConfig, { rules, version }: ServePro
   // (511) the kernel drops SYNs and clients wait out 1 s, 3 s retransmits, past their deadline.
   const address = await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   const certificateWatch = watchCertificate({ server: app.server as unknown as TlsServer, config, clientCa, logger, metrics });
-  state = 'ready';
-  logger.info({ address, version, policy: config.policyPath ?? 'built-in default', clientAuth: clientCa !== undefined }, 'kube-guardrails webhook ready');
+  const announce = (): void => {
+    if (state !== 'starting') return;
+    state = 'ready';
+    logger.info({ address, version, policy: config.policyPath ?? 'built-in default', clientAuth: clientCa !== undefined, clusterView: live !== undefined }, 'kube-guardrails webhook ready');
+  };
+  // Ready only once the view holds the cluster: a replica that answered before would judge
+  // against nothing. It answers reviews meanwhile (the API server may still call it).
+  if (live === undefined) announce();
+  else void live.synced().then(announce);
 
   await drainOnSignal(config, logger, () => {
     state = 'draining';
   });
   await app.close();
+  await live?.stop();
   await pool.close();
   lag.close();
   certificateWatch?.close();

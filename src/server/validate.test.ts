@@ -251,7 +251,6 @@ describe('what the webhook judges', () => {
   const execOptions = { apiVersion: 'v1', kind: 'PodExecOptions', stdin: true, stdout: true, tty: true, container: 'agent', command: ['sh'] };
 
   it.each<[string, JsonObject | null, ReviewOptions]>([
-    ['DELETE of a NetworkPolicy (object null, oldObject set)', null, { operation: 'DELETE', oldObject: BAD_NETPOL, kind: { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' }, name: 'allow-world', namespace: 'team-a' }],
     ['DELETE of a Pod (object null, oldObject set)', null, { operation: 'DELETE', oldObject: hostNetworkPod(), name: 'agent', namespace: 'team-a' }],
     ['CONNECT to pods/exec', execOptions, { operation: 'CONNECT', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, subResource: 'exec', name: 'agent', namespace: 'team-a' }],
     ['UPDATE of the pods/ephemeralcontainers subresource', hostNetworkPod(), { operation: 'UPDATE', subResource: 'ephemeralcontainers', oldObject: hostNetworkPod() }],
@@ -264,6 +263,35 @@ describe('what the webhook judges', () => {
     const { response } = await created.validate(review);
     expect(response).toEqual({ uid: uidOf(review), allowed: true });
     expect(decisionLines(created.logs())).toEqual([expect.objectContaining({ uid: uidOf(review), decision: 'skip' })]);
+  });
+
+  const NETPOL_KIND = { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' };
+
+  it('judges the DELETE of a NetworkPolicy on oldObject and never refuses it, even one that admits the internet', async () => {
+    const created = server({ view: ISOLATED });
+    const review = admissionReview(null, { operation: 'DELETE', oldObject: BAD_NETPOL, kind: NETPOL_KIND, name: 'allow-world', namespace: 'team-a' });
+    const { response } = await created.validate(review);
+    expect(response).toEqual({ uid: uidOf(review), allowed: true });
+    expect(decisionLines(created.logs())).toEqual([expect.objectContaining({ uid: uidOf(review), operation: 'DELETE', decision: 'allow' })]);
+  });
+
+  it('warns, naming the pods and the namespace, when a DELETE leaves existing pods without ingress isolation', async () => {
+    const deny = defaultDeny('team-a');
+    const withPods: ClusterView = { ...manifestView([deny], 'team-a'), pods: (namespace) => (namespace === 'team-a' ? [{ name: 'web-1', labels: { app: 'web' } }] : []) };
+    const created = server({ view: withPods });
+    const review = admissionReview(null, { operation: 'DELETE', oldObject: deny, kind: NETPOL_KIND, name: String(deny.metadata.name), namespace: 'team-a' });
+    const { response } = await created.validate(review);
+    expect(response.allowed).toBe(true);
+    expect(response.warnings?.join('\n')).toContain('[pod-not-isolated]');
+    expect(response.warnings?.join('\n')).toContain('1 pod of namespace "team-a" open to all ingress (web-1)');
+  });
+
+  it('says in a warning that the cluster view is stale, and counts it', async () => {
+    const created = server({ view: ISOLATED, viewStaleness: () => 'pods lost 75 s ago' });
+    const { response } = await created.validate(admissionReview(plainPod()));
+    expect(response.allowed).toBe(true);
+    expect(response.warnings?.[0]).toContain('cluster view not current (pods lost 75 s ago)');
+    expect(sampleValue(await created.metricsText(), 'kube_guardrails_cluster_view_stale_reviews_total', {})).toBe(1);
   });
 
   it.each<[string, JsonObject]>([

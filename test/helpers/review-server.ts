@@ -26,6 +26,7 @@ export type LogLine = Record<string, unknown> & { readonly level: number; readon
 export interface ReviewServerOptions {
   readonly policy?: Policy;
   readonly view?: ClusterView;
+  readonly viewStaleness?: () => string | undefined;
   readonly logBodies?: boolean;
   readonly state?: LifecycleState;
   readonly settings?: Partial<ServerSettings>;
@@ -69,6 +70,7 @@ export function reviewServer(options: ReviewServerOptions = {}): ReviewServer {
       metrics,
       policy: () => policy,
       view: options.view ?? NO_VIEW,
+      viewStaleness: options.viewStaleness ?? (() => undefined),
       now: () => NOW,
       lifecycle: { state: () => state },
       logBodies: options.logBodies ?? false,

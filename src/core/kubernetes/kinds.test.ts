@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { admissionKindOf, apiGroupOf, judgesSubresource, kindOf, webhookRules } from './kinds.js';
 
 describe('webhookRules', () => {
-  it('registers CREATE and UPDATE of every judged kind, with the status subresource of Pods', () => {
+  it('registers CREATE and UPDATE of every judged kind, with the status subresource of Pods, and DELETE of NetworkPolicies', () => {
     const namespaced = { operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' };
     expect(webhookRules()).toEqual([
-      { ...namespaced, apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['networkpolicies'] },
+      // Deleting a policy can leave pods open: warned about, never refused.
+      { ...namespaced, operations: ['CREATE', 'UPDATE', 'DELETE'], apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['networkpolicies'] },
       { ...namespaced, apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces'], scope: 'Cluster' },
       // A Pod's labels can change through pods/status, which would escape a rule on pods alone.
       { ...namespaced, apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'pods/status'] },

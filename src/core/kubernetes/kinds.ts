@@ -46,12 +46,14 @@ export interface KindSpec {
   readonly admission: boolean;
   /** Subresources whose updates can change what rules read (a Pod's labels through pods/status); judged too. */
   readonly subresources: readonly string[];
+  /** Whether the webhook also judges DELETE (never refused: what the deletion leaves open is warned about). */
+  readonly deletions?: true;
 }
 
 const WORKLOAD_TEMPLATE = ['spec', 'template'] as const;
 
 export const KINDS: readonly KindSpec[] = [
-  { kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', legacyGroups: [], resource: 'networkpolicies', scope: 'Namespaced', judgedAs: 'NetworkPolicy', admission: true, subresources: [] },
+  { kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', legacyGroups: [], resource: 'networkpolicies', scope: 'Namespaced', judgedAs: 'NetworkPolicy', admission: true, subresources: [], deletions: true },
   { kind: 'Namespace', group: '', version: 'v1', legacyGroups: [], resource: 'namespaces', scope: 'Cluster', judgedAs: 'Namespace', admission: true, subresources: [] },
   { kind: 'Pod', group: '', version: 'v1', legacyGroups: [], resource: 'pods', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: [], admission: true, subresources: ['status'] },
   { kind: 'PodTemplate', group: '', version: 'v1', legacyGroups: [], resource: 'podtemplates', scope: 'Namespaced', judgedAs: 'PodTemplate', templatePath: ['template'], admission: true, subresources: [] },
@@ -104,13 +106,13 @@ export interface WebhookRule {
   readonly scope: KindSpec['scope'];
 }
 
-/** The rules a registration of the webhook must hold: one per admission kind, CREATE and UPDATE. */
+/** The rules a registration of the webhook must hold: one per admission kind, CREATE and UPDATE, and DELETE where judged. */
 export function webhookRules(): WebhookRule[] {
   return ADMISSION_KINDS.map((spec) => ({
     apiGroups: [spec.group],
     apiVersions: [spec.version],
     resources: [spec.resource, ...spec.subresources.map((subresource) => `${spec.resource}/${subresource}`)],
-    operations: ['CREATE', 'UPDATE'],
+    operations: ['CREATE', 'UPDATE', ...(spec.deletions === true ? ['DELETE'] : [])],
     scope: spec.scope,
   }));
 }

@@ -23,6 +23,7 @@ function record(deps: ServerDeps, outcome: ReviewOutcome, seconds: number): void
   for (const violation of outcome.violations) metrics.findings.inc({ rule: violation.rule, action: violation.action });
   for (const waiver of outcome.waived) metrics.findingsWaived.inc({ rule: waiver.rule, exemption: waiver.exemption });
   for (const failure of outcome.failures) metrics.ruleFailures.inc({ rule: failure.rule });
+  if (outcome.viewStale === true) metrics.viewStaleReviews.inc();
 }
 
 function logDecision(log: FastifyBaseLogger, outcome: ReviewOutcome, seconds: number): void {
@@ -51,7 +52,15 @@ function logDecision(log: FastifyBaseLogger, outcome: ReviewOutcome, seconds: nu
 export const validateRoute: FastifyPluginAsync<ServerDeps> = (app, deps) => {
   app.post('/validate', async (request) => {
     const started = process.hrtime.bigint();
-    const environment = { rules: deps.rules, policy: deps.policy(), view: deps.view, now: deps.now(), logBodies: deps.logBodies };
+    const staleness = deps.viewStaleness();
+    const environment = {
+      rules: deps.rules,
+      policy: deps.policy(),
+      view: deps.view,
+      now: deps.now(),
+      logBodies: deps.logBodies,
+      ...(staleness === undefined ? {} : { viewStaleness: staleness }),
+    };
     assertCallerWaiting(request);
     const outcome =
       request.body instanceof LargeBody

@@ -1,0 +1,184 @@
+/**
+ * The edge that talks to kube-apiserver: where the credentials come from (as kubectl
+ * finds them), and the two calls the informers make: a paginated list and a watch
+ * stream. @kubernetes/client-node reads the kubeconfig and applies its credentials
+ * (tokens, client certificates, exec plugins); the requests are plain HTTPS GETs that
+ * return JSON as the API server wrote it, so no typed model is built for objects of
+ * which the view keeps a few fields.
+ */
+import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { request, type RequestOptions } from 'node:https';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterViewConfig } from '../config.js';
+import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
+import { GuardrailsError } from '../errors.js';
+
+export type CredentialSource = { readonly kind: 'kubeconfig'; readonly paths: readonly string[] } | { readonly kind: 'in-cluster' };
+
+/** Where kubectl would find the cluster: KUBECONFIG, else ~/.kube/config, else the pod's ServiceAccount. */
+export function credentialSource(config: ClusterViewConfig, exists: (path: string) => boolean = existsSync): CredentialSource | undefined {
+  if (config.kubeconfigPaths.length > 0) return { kind: 'kubeconfig', paths: config.kubeconfigPaths };
+  if (config.home !== undefined) {
+    const path = join(config.home, '.kube', 'config');
+    if (exists(path)) return { kind: 'kubeconfig', paths: [path] };
+  }
+  return config.inCluster ? { kind: 'in-cluster' } : undefined;
+}
+
+export function loadKubeConfig(source: CredentialSource): KubeConfig {
+  const config = new KubeConfig();
+  try {
+    if (source.kind === 'in-cluster') {
+      config.loadFromCluster();
+    } else {
+      const [first, ...rest] = source.paths;
+      config.loadFromFile(first as string);
+      for (const path of rest) {
+        const more = new KubeConfig();
+        more.loadFromFile(path);
+        config.mergeConfig(more, true);
+      }
+    }
+  } catch (error: unknown) {
+    throw new GuardrailsError('KG_CLUSTER_CONFIG', `cannot read the cluster credentials (${describeSource(source)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (config.getCurrentCluster() === null) throw new GuardrailsError('KG_CLUSTER_CONFIG', `no current cluster in ${describeSource(source)}`);
+  return config;
+}
+
+export function describeSource(source: CredentialSource): string {
+  return source.kind === 'in-cluster' ? 'the in-cluster ServiceAccount' : source.paths.join(', ');
+}
+
+export interface ListPage {
+  readonly items: readonly JsonRecord[];
+  readonly resourceVersion: string;
+  readonly continueToken?: string;
+}
+
+export interface WatchEvent {
+  readonly type: string;
+  readonly object: JsonRecord;
+}
+
+/** An answer of the API server other than 200: its status code, and the Status message if any. */
+export class ApiStatusError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiStatusError';
+  }
+}
+
+export interface WatchHandlers {
+  /** The API server accepted the watch. */
+  readonly onOpen: () => void;
+  readonly onEvent: (event: WatchEvent) => void;
+}
+
+export interface KubeApi {
+  /** One page of a list; `continueToken` from the previous page. */
+  list(path: string, limit: number, continueToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
+  /** Streams watch events until the server ends the watch (resolves) or it fails (rejects). */
+  watch(path: string, resourceVersion: string, handlers: WatchHandlers, signal: AbortSignal): Promise<void>;
+  /** The API server, for log lines. */
+  readonly server: string;
+}
+
+/** A list answers within this, or is retried. */
+const LIST_TIMEOUT_MS = 30_000;
+/** The server ends a watch after this; the informer then watches again from where it was. */
+const WATCH_SECONDS = 300;
+/** With bookmarks every minute or so, a silent watch this long is a broken connection. */
+const WATCH_IDLE_MS = (WATCH_SECONDS + 30) * 1000;
+
+function statusMessage(body: string, statusCode: number): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (isRecord(parsed) && typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not a Status object
+  }
+  return `HTTP ${statusCode}`;
+}
+
+async function requestOptions(config: KubeConfig, signal: AbortSignal): Promise<RequestOptions> {
+  const options: RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+  await config.applyToHTTPSOptions(options);
+  return { ...options, signal };
+}
+
+function readAll(response: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
+    response.on('error', reject);
+  });
+}
+
+function pageOf(body: string): ListPage {
+  const parsed: unknown = JSON.parse(body);
+  if (!isRecord(parsed) || !Array.isArray(parsed.items)) throw new Error('the list answer has no items');
+  const metadata = isRecord(parsed.metadata) ? parsed.metadata : {};
+  const resourceVersion = typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '';
+  const continueToken = typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined;
+  return { items: parsed.items.filter(isRecord), resourceVersion, ...(continueToken === undefined ? {} : { continueToken }) };
+}
+
+export function kubeApi(config: KubeConfig): KubeApi {
+  const server = (config.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
+
+  async function get(path: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+    const url = new URL(server + path);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const options = await requestOptions(config, signal);
+    return new Promise((resolve, reject) => {
+      const outgoing = request(url, options, resolve);
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  }
+
+  async function list(path: string, limit: number, continueToken: string | undefined, signal: AbortSignal): Promise<ListPage> {
+    const timed = AbortSignal.any([signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]);
+    const response = await get(path, { limit: String(limit), ...(continueToken === undefined ? {} : { continue: continueToken }) }, timed);
+    const body = await readAll(response);
+    if (response.statusCode !== 200) throw new ApiStatusError(response.statusCode ?? 0, statusMessage(body, response.statusCode ?? 0));
+    return pageOf(body);
+  }
+
+  async function watch(path: string, resourceVersion: string, { onOpen, onEvent }: WatchHandlers, signal: AbortSignal): Promise<void> {
+    const query = { watch: 'true', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(WATCH_SECONDS) };
+    const response = await get(path, query, signal);
+    if (response.statusCode !== 200) {
+      const body = await readAll(response);
+      throw new ApiStatusError(response.statusCode ?? 0, statusMessage(body, response.statusCode ?? 0));
+    }
+    response.setTimeout(WATCH_IDLE_MS, () => response.destroy(new Error('the watch went silent')));
+    onOpen();
+    await new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input: response, crlfDelay: Infinity });
+      lines.on('line', (line) => {
+        if (line === '') return;
+        try {
+          const parsed: unknown = JSON.parse(line);
+          if (isRecord(parsed) && typeof parsed.type === 'string' && isRecord(parsed.object)) onEvent({ type: parsed.type, object: parsed.object });
+        } catch (error: unknown) {
+          // A line cut short or a handler's failure ends this watch; the informer starts another.
+          response.destroy(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      response.on('error', reject);
+      response.on('aborted', () => { reject(new Error('the watch was cut')); });
+      lines.on('close', resolve);
+    });
+  }
+
+  return { list, watch, server };
+}
