@@ -279,7 +279,7 @@ describe('what the webhook judges', () => {
     const deny = defaultDeny('team-a');
     const withPods: ClusterView = { ...manifestView([deny], 'team-a'), pods: (namespace) => (namespace === 'team-a' ? [{ name: 'web-1', labels: { app: 'web' } }] : []) };
     const created = server({ view: withPods });
-    const review = admissionReview(null, { operation: 'DELETE', oldObject: deny, kind: NETPOL_KIND, name: String(deny.metadata.name), namespace: 'team-a' });
+    const review = admissionReview(null, { operation: 'DELETE', oldObject: deny, kind: NETPOL_KIND, name: 'default-deny', namespace: 'team-a' });
     const { response } = await created.validate(review);
     expect(response.allowed).toBe(true);
     expect(response.warnings?.join('\n')).toContain('[pod-not-isolated]');
