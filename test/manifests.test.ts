@@ -41,7 +41,7 @@ describe('the deployment manifests', () => {
     const settings = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === 'kube-guardrails-settings');
     expect(settings?.metadata.annotations['config.kubernetes.io/local-config']).toBe('true');
     expect(find('Kustomization').replacements).toEqual([
-      { source: { kind: 'ConfigMap', name: 'kube-guardrails-settings', fieldPath: 'data.apiServerCIDR' }, targets: [{ select: { kind: 'NetworkPolicy', name: 'kube-guardrails' }, fieldPaths: ['spec.ingress.0.from.0.ipBlock.cidr'] }] },
+      { source: { kind: 'ConfigMap', name: 'kube-guardrails-settings', fieldPath: 'data.apiServerCIDR' }, targets: [{ select: { kind: 'NetworkPolicy', name: 'kube-guardrails' }, fieldPaths: ['spec.ingress.0.from.0.ipBlock.cidr', 'spec.egress.0.to.0.ipBlock.cidr'] }] },
     ]);
   });
 
@@ -89,6 +89,18 @@ describe('the deployment manifests', () => {
     expect(container!.livenessProbe.httpGet.path).toBe('/healthz');
     expect(pod.topologySpreadConstraints[0].topologyKey).toBe('kubernetes.io/hostname');
     expect(find('PodDisruptionBudget').spec.minAvailable).toBe(1);
+  });
+
+  it('grant the cluster view exactly get, list and watch of what it watches, and nothing else', () => {
+    const role = find('ClusterRole');
+    expect(role.rules).toEqual([
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const binding = find('ClusterRoleBinding');
+    expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: role.metadata.name });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-guardrails', namespace: 'kube-guardrails' }]);
+    expect(find('Deployment').spec.template.spec.automountServiceAccountToken).toBe(true);
   });
 
   it('ship a policy ConfigMap that the webhook accepts', () => {
