@@ -32,9 +32,14 @@ export interface ControlPlane {
   readonly ca: Ca;
   readonly apiPort: number;
   readonly kubeconfig: string;
+  /** The webhook's own identity, with only what manifests/rbac.yaml grants once bound. */
+  readonly webhookKubeconfig: string;
   readonly auditLog: string;
   stop(): Promise<void>;
 }
+
+/** The identity the webhook's cluster view runs as: no group, so RBAC alone decides what it reads. */
+export const WEBHOOK_USER = { name: 'kube-guardrails', token: 'kube-guardrails-token', groups: [] } as const;
 
 /** The controller manager's identity: the name the webhook sees as the requester of controller-made objects. */
 const CONTROLLER_MANAGER = { name: 'system:kube-controller-manager', token: 'kcm-token', groups: ['system:masters'] } as const;
@@ -138,7 +143,7 @@ export async function startControlPlane(binDir: string, dir: string): Promise<Co
   const saKey = join(dir, 'sa.key');
   await writeFile(saKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }));
   const tokens = join(dir, 'tokens.csv');
-  await writeFile(tokens, [...USERS, CONTROLLER_MANAGER].map((u) => `${u.token},${u.name},uid-${u.name},"${u.groups.join(',')}"`).join('\n') + '\n');
+  await writeFile(tokens, [...USERS, CONTROLLER_MANAGER, WEBHOOK_USER].map((u) => `${u.token},${u.name},uid-${u.name},"${u.groups.join(',')}"`).join('\n') + '\n');
   const auditPolicy = join(dir, 'audit-policy.yaml');
   const auditLog = join(dir, 'audit.log');
   await writeFile(auditPolicy, AUDIT_POLICY);
@@ -164,6 +169,8 @@ export async function startControlPlane(binDir: string, dir: string): Promise<Co
   await waitUntil('kube-apiserver /readyz', () => httpsOk(`https://127.0.0.1:${apiPort}/readyz`, ca.cert), 120_000, apiserver);
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, kubeconfigText(apiPort, ca.certPath));
+  const webhookKubeconfig = join(dir, 'webhook.kubeconfig');
+  await writeFile(webhookKubeconfig, kubeconfigText(apiPort, ca.certPath, [WEBHOOK_USER]));
   let manager: Started | undefined;
   try {
     manager = await startControllerManager(binDir, dir, apiPort, ca);
@@ -177,6 +184,7 @@ export async function startControlPlane(binDir: string, dir: string): Promise<Co
     ca,
     apiPort,
     kubeconfig,
+    webhookKubeconfig,
     auditLog,
     stop: async () => {
       await stopProcess(manager);

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { startControlPlane, WEBHOOK_USER, type ControlPlane } from './control-plane.js';
 import { kubectl } from './kubectl.js';
 import { E2E_POLICY, WEBHOOK_NAME, webhookConfiguration, WORLD_POLICY } from './manifests.js';
 import { startProcess, stopProcess, waitUntil, type Started } from './processes.js';
@@ -34,13 +34,19 @@ declare module 'vitest' {
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
+/** manifests/rbac.yaml's ClusterRole, bound to the webhook's user instead of its ServiceAccount. */
+async function shippedViewRbac(): Promise<string> {
+  const shipped = await readFile(join(ROOT, 'manifests', 'rbac.yaml'), 'utf8');
+  return shipped.replace(/subjects:\n[\s\S]*$/, `subjects:\n  - {kind: User, name: ${WEBHOOK_USER.name}, apiGroup: rbac.authorization.k8s.io}\n`);
+}
+
 async function startWebhook(plane: ControlPlane, policyPath: string): Promise<{ webhook: Started; port: number }> {
   const cert = await makeServingCert(plane.dir, plane.ca, 'webhook');
   const logPath = join(plane.dir, 'webhook.log');
   const webhook = startProcess('webhook', process.execPath, [
     join(ROOT, 'dist', 'main.js'), 'serve', '--port', '0', '--host', '127.0.0.1',
     '--tls-cert', cert.certPath, '--tls-key', cert.keyPath, '--policy', policyPath,
-  ], logPath, { ...process.env, WATCH_INTERVAL_MS: '200', SHUTDOWN_DELAY_SECONDS: '0', LOG_LEVEL: 'info' });
+  ], logPath, { ...process.env, WATCH_INTERVAL_MS: '200', SHUTDOWN_DELAY_SECONDS: '0', LOG_LEVEL: 'info', CLUSTER_VIEW: 'on', KUBECONFIG: plane.webhookKubeconfig });
   let port = 0;
   await waitUntil('the webhook to listen', async () => {
     const ready = (await readFile(logPath, 'utf8')).split('\n').find((line) => line.includes('kube-guardrails webhook ready'));
@@ -69,6 +75,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const kube = { ...env, kubeconfig: plane.kubeconfig };
     const policyPath = join(dir, 'policy.yaml');
     await writeFile(policyPath, E2E_POLICY);
+    // The cluster view runs as its own user with exactly the shipped ClusterRole: a missing grant fails the suite.
+    const role = await kubectl(kube, ['apply', '-f', '-'], await shippedViewRbac());
+    if (role.code !== 0) throw new Error(`cannot apply the cluster view's RBAC: ${role.stderr}`);
     const started = await startWebhook(plane, policyPath);
     webhook = started.webhook;
     const bindOps = await kubectl(kube, ['create', 'clusterrolebinding', 'e2e-users', '--clusterrole=cluster-admin', '--group=platform-ops', '--group=dev-team']);

@@ -137,6 +137,40 @@ export function selectorsOverlap(selectors: readonly LabelSelector[]): boolean {
   return true;
 }
 
+/** A value no selector names, for a key that must be present with a value none excludes. */
+const WITNESS_VALUE = 'kube-guardrails-any';
+
+function witnessValue(requirements: readonly SelectorRequirement[]): string | null | undefined {
+  if (!keySatisfiable(requirements)) return undefined;
+  const ins = requirements.filter((requirement) => requirement.operator === 'In');
+  const excluded = new Set(requirements.filter((requirement) => requirement.operator === 'NotIn').flatMap((requirement) => requirement.values));
+  if (ins.length > 0) {
+    const [first, ...rest] = ins;
+    return (first?.values ?? []).find((value) => !excluded.has(value) && rest.every((other) => other.values.includes(value)));
+  }
+  // Absent where allowed: the fewest labels, so the fewest other selectors match the witness.
+  if (requirements.every((requirement) => requirement.operator === 'NotIn' || requirement.operator === 'DoesNotExist')) return null;
+  let value = WITNESS_VALUE;
+  while (excluded.has(value)) value = `${value}-`;
+  return value;
+}
+
+/**
+ * A label set all the selectors match, with as few labels as it can (keys they do not
+ * require are left out), or undefined when none exists.
+ */
+export function labelsSatisfying(selectors: readonly LabelSelector[]): Labels | undefined {
+  const byKey = new Map<string, SelectorRequirement[]>();
+  for (const requirement of selectors.flatMap((selector) => selector.requirements)) byKey.set(requirement.key, [...(byKey.get(requirement.key) ?? []), requirement]);
+  const labels: Record<string, string> = {};
+  for (const [key, requirements] of byKey) {
+    const value = witnessValue(requirements);
+    if (value === undefined) return undefined;
+    if (value !== null) labels[key] = value;
+  }
+  return labels;
+}
+
 /** The selector of the pods every one of `selectors` selects. */
 export function selectorConjunction(selectors: readonly LabelSelector[]): LabelSelector {
   const seen = new Set<string>();

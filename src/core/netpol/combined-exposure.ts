@@ -4,9 +4,15 @@
  * policy under review selects for which its addresses complete the internet: together
  * with the other policies that select those same pods (existing or not yet created, as
  * their selectors allow) they admit the internet, while those others alone do not.
- * Pure; bounded by a search budget, past which it reports nothing (never a guess).
+ * The search proposes sets of policies whose selectors can select one pod together; each
+ * proposal is then proven on a concrete pod (a label set all of them match, from the
+ * fewest labels up through the values the namespace's selectors name): every policy of
+ * the namespace that selects that pod counts, and the others alone must stay short of the
+ * internet. So a report is always true of some pod; a completion no witness within
+ * WITNESS_LIMIT shows goes unreported. Pure; bounded by a search
+ * budget, past which it reports nothing (never a guess).
  */
-import { selectorConjunction, selectorsOverlap, type LabelSelector } from '../kubernetes/label-selector.js';
+import { labelsSatisfying, selectorConjunction, selectorMatches, selectorsOverlap, type Labels, type LabelSelector } from '../kubernetes/label-selector.js';
 import type { Direction, NetworkPolicyModel } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
 import { admitsWorld, directionExposure, publicShareOf } from './admitted-addresses.js';
@@ -54,12 +60,19 @@ function candidatesFor(policy: NetworkPolicyModel, others: readonly NetworkPolic
 }
 
 interface Search {
+  readonly policy: NetworkPolicyModel;
+  readonly direction: Direction;
+  /** Every other policy of the namespace that isolates the direction, for the proof on a witness. */
+  readonly isolating: readonly NetworkPolicyModel[];
+  readonly keyStates: ReadonlyMap<string, readonly (string | null)[]>;
   readonly own: AddressSet;
   readonly candidates: readonly Candidate[];
   /** suffixUnion[i]: everything candidates i.. admit, for pruning. */
   readonly suffixUnion: readonly AddressSet[];
   readonly threshold: number;
   steps: number;
+  /** Set by a proposal proven on its witness pod. */
+  proven?: WorldCompletion;
 }
 
 function suffixUnions(candidates: readonly Candidate[]): AddressSet[] {
@@ -78,11 +91,91 @@ interface SearchNode {
   readonly othersUnion: AddressSet;
 }
 
+/** Label sets tried as witnesses of one proposal; past this the proposal goes unproven. */
+export const WITNESS_LIMIT = 256;
+
+/** A value no policy names: a key present with it satisfies Exists and every NotIn. */
+const FRESH_VALUE = 'kube-guardrails-any';
+
+/**
+ * Per key any policy of the search names, the states that key can take that tell the
+ * policies apart: absent, each value they name, and one value none names.
+ */
+function keyStates(policies: readonly NetworkPolicyModel[]): Map<string, (string | null)[]> {
+  const values = new Map<string, Set<string>>();
+  for (const policy of policies) {
+    for (const requirement of policy.podSelector.requirements) {
+      const known = values.get(requirement.key) ?? new Set<string>();
+      for (const value of requirement.values) known.add(value);
+      values.set(requirement.key, known);
+    }
+  }
+  return new Map([...values].map(([key, named]) => [key, [null, ...named, FRESH_VALUE]]));
+}
+
+/**
+ * Pods (label sets) every one of `selectors` selects: the one with the fewest labels
+ * first, then the combinations of key states, up to WITNESS_LIMIT.
+ */
+function* witnesses(states: ReadonlyMap<string, readonly (string | null)[]>, selectors: readonly LabelSelector[]): Generator<Labels> {
+  const minimal = labelsSatisfying(selectors);
+  if (minimal === undefined) return;
+  yield minimal;
+  const conjunction = selectorConjunction(selectors);
+  const keys = [...states.keys()];
+  const allowed = keys.map((key) => {
+    const own = { requirements: conjunction.requirements.filter((requirement) => requirement.key === key) };
+    return (states.get(key) ?? []).filter((state) => selectorMatches(own, state === null ? {} : { [key]: state }));
+  });
+  let tried = 1;
+  const chosen = new Map<string, string>();
+  function* assign(index: number): Generator<Labels> {
+    if (tried >= WITNESS_LIMIT) return;
+    if (index === keys.length) {
+      tried++;
+      yield Object.fromEntries(chosen);
+      return;
+    }
+    const key = keys[index] as string;
+    for (const state of allowed[index] ?? []) {
+      if (state === null) chosen.delete(key);
+      else chosen.set(key, state);
+      yield* assign(index + 1);
+    }
+    chosen.delete(key);
+  }
+  yield* assign(0);
+}
+
+/**
+ * The proposal proven on one pod: every other policy that selects `labels` counts, and
+ * together with the reviewed one they must admit the internet while alone they do not.
+ */
+function provenAt(state: Search, labels: Labels): WorldCompletion | undefined {
+  const others = state.isolating.filter((other) => selectorMatches(other.podSelector, labels));
+  const othersUnion = AddressSet.unionAll(others.map((other) => admittedBy(other, state.direction)));
+  if (admitsWorld(othersUnion, state.threshold)) return undefined;
+  const admitted = state.own.union(othersUnion);
+  if (!admitsWorld(admitted, state.threshold)) return undefined;
+  const contributing = others.filter((other) => !admittedBy(other, state.direction).isEmpty());
+  return { others: contributing, pods: selectorConjunction([state.policy.podSelector, ...contributing.map((other) => other.podSelector)]), admitted };
+}
+
+/** The proposal reaches the internet and holds on its witness pod (recorded in `state.proven`). */
+function isProvenGoal(state: Search, node: SearchNode, withOwn: AddressSet): boolean {
+  if (node.chosen.length === 0 || !admitsWorld(withOwn, state.threshold)) return false;
+  for (const witness of witnesses(state.keyStates, node.selectors)) {
+    state.proven = provenAt(state, witness);
+    if (state.proven !== undefined) return true;
+  }
+  return false;
+}
+
 /** Include-or-skip over the candidates in order, pruned by what the rest could still add. */
 function search(state: Search, index: number, node: SearchNode): Candidate[] | undefined {
   if (++state.steps > COMPLETION_SEARCH_BUDGET) return undefined;
   const withOwn = state.own.union(node.othersUnion);
-  if (node.chosen.length > 0 && admitsWorld(withOwn, state.threshold)) return [...node.chosen];
+  if (isProvenGoal(state, node, withOwn)) return [...node.chosen];
   if (index >= state.candidates.length) return undefined;
   if (!admitsWorld(withOwn.union(state.suffixUnion[index] as AddressSet), state.threshold)) return undefined;
   const next = state.candidates[index] as Candidate;
@@ -107,13 +200,8 @@ export function worldCompletion(policy: NetworkPolicyModel, namespacePolicies: r
   if (own.isEmpty() || admitsWorld(own, threshold)) return undefined;
   const candidates = candidatesFor(policy, namespacePolicies, direction, threshold);
   if (candidates.length === 0) return undefined;
-  const state: Search = { own, candidates, suffixUnion: suffixUnions(candidates), threshold, steps: 0 };
+  const isolating = namespacePolicies.filter((other) => other !== policy && other.name !== policy.name && other.isolates[direction]);
+  const state: Search = { policy, direction, isolating, keyStates: keyStates([policy, ...isolating]), own, candidates, suffixUnion: suffixUnions(candidates), threshold, steps: 0 };
   const found = search(state, 0, { chosen: [], selectors: [policy.podSelector], othersUnion: AddressSet.EMPTY });
-  if (found === undefined) return undefined;
-  const others = found.map((candidate) => candidate.policy);
-  return {
-    others,
-    pods: selectorConjunction([policy.podSelector, ...others.map((other) => other.podSelector)]),
-    admitted: AddressSet.unionAll([own, ...found.map((candidate) => candidate.admitted)]),
-  };
+  return found === undefined ? undefined : state.proven;
 }

@@ -17,10 +17,12 @@ function isolatesWholeNamespace(policy: NetworkPolicyModel, direction: Direction
 
 function missingFinding(namespace: string, direction: Direction, path: Finding['path'], deleted: boolean): Finding {
   const type = DIRECTION_FIELDS[direction].policyType;
-  const what = deleted ? `deleting this policy leaves namespace ${quote(namespace, 63)} without` : `namespace ${quote(namespace, 63)} has no`;
+  const summary = deleted
+    ? `deleting this leaves namespace ${quote(namespace, 63)} with no default deny for ${type}`
+    : `namespace ${quote(namespace, 63)} has no default deny for ${type}: unselected pods accept all ${direction}`;
   return {
     path,
-    summary: fitSummary(`${what} default deny for ${type}: unselected pods accept all ${direction}`),
+    summary: fitSummary(summary),
     fix: `Add a NetworkPolicy with podSelector: {} and policyTypes: [${type}] to namespace ${quote(namespace, 63)}, then allow what its pods need.`,
     value: namespace,
     details: { namespace, direction },
