@@ -15,6 +15,7 @@
  * the new text on every reload; each job carries the clock reading taken here.
  */
 import { Worker } from 'node:worker_threads';
+import { snapshotOf, type ViewSnapshot } from '../cluster/view-snapshot.js';
 import { GuardrailsError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Policy } from '../policy/policy.js';
@@ -44,6 +45,8 @@ export interface Caller {
 
 export interface JobEnvironment {
   readonly policy: Policy;
+  readonly view: ClusterView;
+  readonly viewStaleness?: string;
   readonly now: number;
   readonly logBodies: boolean;
 }
@@ -59,7 +62,9 @@ export interface LargeReviewJudge {
 /** Messages to a worker. */
 export type ToWorker =
   | { readonly type: 'policy'; readonly text: string | undefined }
-  | { readonly type: 'judge'; readonly id: number; readonly text: string; readonly now: number; readonly logBodies: boolean };
+  | { readonly type: 'judge'; readonly id: number; readonly text: string; readonly now: number; readonly logBodies: boolean }
+  /** The answer to a job's facts: the part of the cluster view the review is judged in. */
+  | { readonly type: 'view'; readonly id: number; readonly snapshot: ViewSnapshot; readonly staleness?: string };
 
 /** Messages from a worker. */
 export type FromWorker =
@@ -188,6 +193,11 @@ export class ReviewPool implements LargeReviewJudge {
     if (slot === undefined || job === undefined || job.id !== message.id) return;
     if (message.type === 'facts') {
       job.facts = message.facts;
+      const { viewStaleness } = job.environment;
+      // A Namespace's policies live in the namespace it names.
+      const namespace = message.facts.namespace === '' ? message.facts.name : message.facts.namespace;
+      const view: ToWorker = { type: 'view', id: job.id, snapshot: snapshotOf(job.environment.view, namespace), ...(viewStaleness === undefined ? {} : { staleness: viewStaleness }) };
+      worker.postMessage(view);
       return;
     }
     this.finish(slot);
@@ -233,9 +243,9 @@ export class ReviewPool implements LargeReviewJudge {
  * Large reviews judged on the calling thread: for tests that drive the server through
  * inject() without worker threads, and nothing else.
  */
-export function sameThreadJudge(rules: readonly Rule[], view: ClusterView): LargeReviewJudge {
+export function sameThreadJudge(rules: readonly Rule[]): LargeReviewJudge {
   return {
-    judge: (text, _caller, environment) => Promise.resolve().then(() => judgeReview(parseReviewJson(text), { rules, view, ...environment })),
+    judge: (text, _caller, environment) => Promise.resolve().then(() => judgeReview(parseReviewJson(text), { rules, ...environment })),
     setPolicyText: () => undefined,
     close: () => Promise.resolve(),
   };

@@ -3,11 +3,12 @@
  * cross to a thread, so it takes the rule set from the registry, as src/main.ts does,
  * and compiles the policy from the text it is sent). It reads and judges one review at a
  * time, telling the pool who asked (the facts) before it judges, so that a review that
- * overruns its budget can still be answered by uid.
+ * overruns its budget can still be answered by uid; the pool answers the facts with the
+ * part of the cluster view the review is judged in.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseReview } from '../admission/review.js';
-import { NO_VIEW } from '../engine/evaluate.js';
+import { snapshotView } from '../cluster/view-snapshot.js';
 import { GuardrailsError } from '../errors.js';
 import { defaultPolicy, parsePolicy, type Policy } from '../policy/policy.js';
 import { RULES } from '../rules/index.js';
@@ -25,11 +26,23 @@ function send(message: FromWorker): void {
   parentPort?.postMessage(message);
 }
 
-function judge(job: Extract<ToWorker, { type: 'judge' }>): void {
+type ViewMessage = Extract<ToWorker, { type: 'view' }>;
+
+/** Jobs waiting for the pool's answer to their facts. */
+const waitingForView = new Map<number, (message: ViewMessage) => void>();
+
+function viewFor(id: number): Promise<ViewMessage> {
+  return new Promise((resolve) => waitingForView.set(id, resolve));
+}
+
+async function judge(job: Extract<ToWorker, { type: 'judge' }>): Promise<void> {
   try {
     const review = parseReview(parseReviewJson(job.text));
+    const answered = viewFor(job.id);
     send({ type: 'facts', id: job.id, facts: reviewFacts(review) });
-    send({ type: 'outcome', id: job.id, outcome: judgeParsedReview(review, { rules: RULES, policy, view: NO_VIEW, now: job.now, logBodies: job.logBodies }) });
+    const { snapshot, staleness } = await answered;
+    const environment = { rules: RULES, policy, view: snapshotView(snapshot), now: job.now, logBodies: job.logBodies, ...(staleness === undefined ? {} : { viewStaleness: staleness }) };
+    send({ type: 'outcome', id: job.id, outcome: judgeParsedReview(review, environment) });
   } catch (error: unknown) {
     if (!(error instanceof GuardrailsError)) throw error;
     send({ type: 'refused', id: job.id, code: error.code, message: error.message });
@@ -38,5 +51,8 @@ function judge(job: Extract<ToWorker, { type: 'judge' }>): void {
 
 parentPort?.on('message', (message: ToWorker) => {
   if (message.type === 'policy') policy = compile(message.text);
-  else judge(message);
+  else if (message.type === 'view') {
+    waitingForView.get(message.id)?.(message);
+    waitingForView.delete(message.id);
+  } else void judge(message);
 });

@@ -74,7 +74,7 @@ export function reviewServer(options: ReviewServerOptions = {}): ReviewServer {
       now: () => NOW,
       lifecycle: { state: () => state },
       logBodies: options.logBodies ?? false,
-      largeReviews: options.largeReviews ?? sameThreadJudge(RULES, options.view ?? NO_VIEW),
+      largeReviews: options.largeReviews ?? sameThreadJudge(RULES),
       lag: options.lag ?? { shouldRefuse: () => false },
     },
     { ...SERVER_DEFAULTS, ...options.settings },
