@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeCa, makeServingCert } from '../test/helpers/pki.js';
+import { execFileSync } from 'node:child_process';
 import { compareWithKubeLinter, type PeerComparison } from './check-vs-peer.js';
 import { engineBenchmarks, type EngineResult } from './engine.js';
 import { closedLoop, openLoop, type ClosedLoopResult, type OpenLoopResult } from './load.js';
@@ -62,7 +63,36 @@ interface CheckRuns {
   readonly large: PeerComparison;
 }
 
-function printTargets(engine: readonly EngineResult[], ours: ServerRun, ceiling: ServerRun, check: CheckRuns): Record<string, boolean> {
+interface ViewMemory {
+  readonly pods: number;
+  readonly networkPolicies: number;
+  readonly namespaces: number;
+  readonly idleHeapMiB: number;
+  readonly heldHeapMiB: number;
+  readonly idleRssMiB: number;
+  readonly heldRssMiB: number;
+}
+
+/** The cluster view's memory, in a process of its own so nothing else shares the heap. */
+function viewMemory(): ViewMemory {
+  const out = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'dist-bench', 'bench', 'cluster-view-memory.js')], { encoding: 'utf8' });
+  const memory = JSON.parse(out) as ViewMemory;
+  console.log(`
+Cluster view memory: ${memory.pods.toLocaleString('en-US')} Pods, ${memory.networkPolicies.toLocaleString('en-US')} NetworkPolicies, ${memory.namespaces} Namespaces held`);
+  console.log(`  heap ${fmt(memory.idleHeapMiB)} → ${fmt(memory.heldHeapMiB)} MiB (+${fmt(memory.heldHeapMiB - memory.idleHeapMiB)}), RSS ${fmt(memory.idleRssMiB)} → ${fmt(memory.heldRssMiB)} MiB (+${fmt(memory.heldRssMiB - memory.idleRssMiB)}, lists parsed included)`);
+  return memory;
+}
+
+/** The cluster view's targets: what it holds, and what it adds to a review. */
+function viewTargets(engine: readonly EngineResult[], memory: ViewMemory): Record<string, boolean> {
+  const busy = engine.find((r) => r.name.startsWith('NetworkPolicy in a namespace of 200'));
+  return {
+    'cluster view of 10k Pods, 2k NetworkPolicies, 500 Namespaces < 100 MB over idle': (memory.heldRssMiB - memory.idleRssMiB) * 1.048576 < 100,
+    'NetworkPolicy review among 200 policies < 200 µs': (busy?.microsecondsPerEvaluation ?? Infinity) < 200,
+  };
+}
+
+function printTargets(engine: readonly EngineResult[], ours: ServerRun, ceiling: ServerRun, check: CheckRuns, extra: Record<string, boolean>): Record<string, boolean> {
   const typical = Math.max(engine[0]?.microsecondsPerEvaluation ?? Infinity, engine[1]?.microsecondsPerEvaluation ?? Infinity);
   const ratio = ours.closed.requestsPerSecond / ceiling.closed.requestsPerSecond;
   const targets = {
@@ -74,6 +104,7 @@ function printTargets(engine: readonly EngineResult[], ours: ServerRun, ceiling:
     'check of 100,000 objects < 10× the 10,000-object time': check.large.ours.wallSeconds < 10 * check.small.ours.wallSeconds,
     'check of 100,000 objects < 1.5 GB': check.large.ours.peakRssMiB * 1.048576 < 1500,
     'RSS < 150 MB under load': ours.peakRssMiB * 1.048576 < 150,
+    ...extra,
   };
   console.log(`\nTargets (ours/ceiling = ${fmt(ratio * 100)}%)`);
   for (const [name, ok] of Object.entries(targets)) console.log(`  ${verdict(ok).padEnd(7)} ${name}`);
@@ -93,6 +124,7 @@ async function main(): Promise<void> {
 
   const engine = engineBenchmarks();
   printEngine(engine);
+  const memory = viewMemory();
 
   console.log('\nHTTPS, closed loop');
   const ceilingServer = await startCeiling(ROOT, tls);
@@ -115,9 +147,9 @@ async function main(): Promise<void> {
   printCheck('10k', check.small);
   printCheck('100k', check.large);
 
-  const targets = printTargets(engine, ours, ceiling, check);
+  const targets = printTargets(engine, ours, ceiling, check, viewTargets(engine, memory));
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-  const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, pinned: CAN_PIN, engine, ceiling, ours, check, targets };
+  const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, pinned: CAN_PIN, engine, memory, ceiling, ours, check, targets };
   await writeFile(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
   console.log('\nwrote bench/results/latest.json');
   await rm(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@
 import { labelsSatisfying, selectorConjunction, selectorMatches, selectorsOverlap, type Labels, type LabelSelector } from '../kubernetes/label-selector.js';
 import type { Direction, NetworkPolicyModel } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
+import { sizesMayCoverPublicShare } from '../net/public-space.js';
 import { admitsWorld, directionExposure, publicShareOf } from './admitted-addresses.js';
 
 export interface WorldCompletion {
@@ -36,6 +37,37 @@ interface Candidate {
 
 function admittedBy(policy: NetworkPolicyModel, direction: Direction): AddressSet {
   return directionExposure(policy, direction).admitted;
+}
+
+type Sizes = Record<4 | 6, bigint>;
+
+// The view's policy models live until they change, and every review of their namespace asks this.
+const sizesCache = new WeakMap<NetworkPolicyModel, Partial<Record<Direction, Sizes>>>();
+
+function admittedSizes(policy: NetworkPolicyModel, direction: Direction): Sizes {
+  const known = sizesCache.get(policy) ?? {};
+  const cached = known[direction];
+  if (cached !== undefined) return cached;
+  const admitted = admittedBy(policy, direction);
+  const sizes = { 4: admitted.size(4), 6: admitted.size(6) };
+  sizesCache.set(policy, { ...known, [direction]: sizes });
+  return sizes;
+}
+
+/**
+ * Whether the policy and every other policy of the namespace that isolates the direction,
+ * all together, are large enough to reach the share: most namespaces' blocks are small
+ * private ranges, and this rules them out without any selector or address-set work.
+ */
+function sizesMayReach(policy: NetworkPolicyModel, others: readonly NetworkPolicyModel[], direction: Direction, threshold: number): boolean {
+  const sizes = { ...admittedSizes(policy, direction) };
+  for (const other of others) {
+    if (!other.isolates[direction]) continue;
+    const more = admittedSizes(other, direction);
+    sizes[4] += more[4];
+    sizes[6] += more[6];
+  }
+  return sizesMayCoverPublicShare(sizes, threshold);
 }
 
 /**
@@ -198,6 +230,7 @@ export function worldCompletion(policy: NetworkPolicyModel, namespacePolicies: r
   if (!policy.isolates[direction]) return undefined;
   const own = admittedBy(policy, direction);
   if (own.isEmpty() || admitsWorld(own, threshold)) return undefined;
+  if (!sizesMayReach(policy, namespacePolicies, direction, threshold)) return undefined;
   const candidates = candidatesFor(policy, namespacePolicies, direction, threshold);
   if (candidates.length === 0) return undefined;
   const isolating = namespacePolicies.filter((other) => other !== policy && other.name !== policy.name && other.isolates[direction]);
