@@ -92,7 +92,14 @@ function viewTargets(engine: readonly EngineResult[], memory: ViewMemory): Recor
   };
 }
 
-function printTargets(engine: readonly EngineResult[], ours: ServerRun, ceiling: ServerRun, check: CheckRuns, extra: Record<string, boolean>): Record<string, boolean> {
+interface Runs {
+  readonly engine: readonly EngineResult[];
+  readonly ours: ServerRun;
+  readonly ceiling: ServerRun;
+  readonly check: CheckRuns;
+}
+
+function printTargets({ engine, ours, ceiling, check }: Runs, extra: Record<string, boolean>): Record<string, boolean> {
   const typical = Math.max(engine[0]?.microsecondsPerEvaluation ?? Infinity, engine[1]?.microsecondsPerEvaluation ?? Infinity);
   const ratio = ours.closed.requestsPerSecond / ceiling.closed.requestsPerSecond;
   const targets = {
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
   printCheck('10k', check.small);
   printCheck('100k', check.large);
 
-  const targets = printTargets(engine, ours, ceiling, check, viewTargets(engine, memory));
+  const targets = printTargets({ engine, ours, ceiling, check }, viewTargets(engine, memory));
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
   const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, pinned: CAN_PIN, engine, memory, ceiling, ours, check, targets };
   await writeFile(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
