@@ -49,7 +49,10 @@ class ScriptedApi implements KubeApi {
 
   watch(path: string, version: string, handlers: WatchHandlers, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const end = (error?: Error): void => { error === undefined ? resolve() : reject(error); };
+      const end = (error?: Error): void => {
+        if (error === undefined) resolve();
+        else reject(error);
+      };
       signal.addEventListener('abort', () => { resolve(); }, { once: true });
       handlers.onOpen();
       this.watches.push({ path, version, handlers, end });
