@@ -12,6 +12,8 @@ type Change = 'place' | 'remove';
 
 function replaced<T extends { readonly name: string }>(stored: readonly T[] | undefined, name: string, entry: T | undefined): readonly T[] | undefined {
   if (stored === undefined) return undefined;
+  // Already in place (`check` judges the very model its view holds): the list stays the same, and so do its caches.
+  if (entry !== undefined && stored.includes(entry)) return stored;
   const rest = stored.filter((candidate) => candidate.name !== name);
   return entry === undefined ? rest : [...rest, entry];
 }

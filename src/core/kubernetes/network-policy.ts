@@ -114,7 +114,22 @@ function effectivePolicyTypes(written: readonly unknown[], egressRules: number):
   return { ingress: written.includes('Ingress'), egress: written.includes('Egress') };
 }
 
+/**
+ * Models already read, by object: `check` reads each NetworkPolicy for the view and again
+ * as the object under review, and the view then holds the very model under review (which
+ * keeps the per-list work of the joint judgement shared). Objects are never changed once read.
+ */
+const models = new WeakMap<JsonRecord, { readonly defaultNamespace: string; readonly model: NetworkPolicyModel }>();
+
 export function readNetworkPolicy(object: JsonRecord, defaultNamespace: string): NetworkPolicyModel {
+  const known = models.get(object);
+  if (known !== undefined && known.defaultNamespace === defaultNamespace) return known.model;
+  const model = readModel(object, defaultNamespace);
+  models.set(object, { defaultNamespace, model });
+  return model;
+}
+
+function readModel(object: JsonRecord, defaultNamespace: string): NetworkPolicyModel {
   const metadata = recordOf(field(object, 'metadata'));
   const spec = recordOf(field(object, 'spec'));
   const written = arrayOf(field(spec, 'policyTypes')) ?? [];

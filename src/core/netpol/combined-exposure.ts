@@ -41,54 +41,62 @@ function admittedBy(policy: NetworkPolicyModel, direction: Direction): AddressSe
 
 type Sizes = Record<4 | 6, bigint>;
 
-// The view's policy models live until they change, and every review of their namespace asks this.
-const sizesCache = new WeakMap<NetworkPolicyModel, Partial<Record<Direction, Sizes>>>();
-
-function admittedSizes(policy: NetworkPolicyModel, direction: Direction): Sizes {
-  const known = sizesCache.get(policy) ?? {};
-  const cached = known[direction];
-  if (cached !== undefined) return cached;
-  const admitted = admittedBy(policy, direction);
-  const sizes = { 4: admitted.size(4), 6: admitted.size(6) };
-  sizesCache.set(policy, { ...known, [direction]: sizes });
-  return sizes;
+/**
+ * What a namespace's policies offer the search in one direction: those that isolate it,
+ * admit some address and stay short of the internet alone (the others are reported on
+ * their own), largest first, with the sum of their sizes. Built once per list: the view
+ * hands out the same list until the namespace changes, and `check` judges all of a
+ * namespace's policies against one list.
+ */
+interface Pool {
+  readonly candidates: readonly Candidate[];
+  readonly total: Sizes;
 }
 
-/**
- * Whether the policy and every other policy of the namespace that isolates the direction,
- * all together, are large enough to reach the share: most namespaces' blocks are small
- * private ranges, and this rules them out without any selector or address-set work.
- */
-function sizesMayReach(policy: NetworkPolicyModel, others: readonly NetworkPolicyModel[], direction: Direction, threshold: number): boolean {
-  const sizes = { ...admittedSizes(policy, direction) };
-  for (const other of others) {
-    if (!other.isolates[direction]) continue;
-    const more = admittedSizes(other, direction);
-    sizes[4] += more[4];
-    sizes[6] += more[6];
-  }
-  return sizesMayCoverPublicShare(sizes, threshold);
+const pools = new WeakMap<readonly NetworkPolicyModel[], Map<string, Pool>>();
+
+function weight(candidate: Candidate): number {
+  const share = publicShareOf(candidate.admitted);
+  return Math.max(share.ipv4, share.ipv6);
 }
 
-/**
- * The other policies of the namespace that may select some pod with `policy`, isolate the
- * direction, admit some address, and do not admit the internet alone (those are reported
- * on their own), largest first so the search meets a completion early.
- */
-function candidatesFor(policy: NetworkPolicyModel, others: readonly NetworkPolicyModel[], direction: Direction, threshold: number): Candidate[] {
+function buildPool(policies: readonly NetworkPolicyModel[], direction: Direction, threshold: number): Pool {
   const candidates: Candidate[] = [];
-  for (const other of others) {
-    if (other === policy || other.name === policy.name || !other.isolates[direction]) continue;
-    const admitted = admittedBy(other, direction);
+  const total = { 4: 0n, 6: 0n };
+  for (const policy of policies) {
+    if (!policy.isolates[direction]) continue;
+    const admitted = admittedBy(policy, direction);
     if (admitted.isEmpty() || admitsWorld(admitted, threshold)) continue;
-    if (!selectorsOverlap([policy.podSelector, other.podSelector])) continue;
-    candidates.push({ policy: other, admitted });
+    candidates.push({ policy, admitted });
+    total[4] += admitted.size(4);
+    total[6] += admitted.size(6);
   }
-  const weight = (candidate: Candidate): number => {
-    const share = publicShareOf(candidate.admitted);
-    return Math.max(share.ipv4, share.ipv6);
-  };
-  return candidates.sort((a, b) => weight(b) - weight(a));
+  return { candidates: candidates.sort((a, b) => weight(b) - weight(a)), total };
+}
+
+function poolOf(policies: readonly NetworkPolicyModel[], direction: Direction, threshold: number): Pool {
+  let byKey = pools.get(policies);
+  if (byKey === undefined) pools.set(policies, (byKey = new Map<string, Pool>()));
+  const key = `${direction}:${threshold}`;
+  let pool = byKey.get(key);
+  if (pool === undefined) byKey.set(key, (pool = buildPool(policies, direction, threshold)));
+  return pool;
+}
+
+/**
+ * Whether the policy and the whole pool are large enough to reach the share: most
+ * namespaces' blocks are small private ranges, and this rules them out without any
+ * selector or address-set work.
+ */
+function sizesMayReach(own: AddressSet, pool: Pool, threshold: number): boolean {
+  return sizesMayCoverPublicShare({ 4: own.size(4) + pool.total[4], 6: own.size(6) + pool.total[6] }, threshold);
+}
+
+/** The pool's policies, other than the one under review, that may select some pod with it. */
+function candidatesFor(policy: NetworkPolicyModel, pool: Pool): Candidate[] {
+  return pool.candidates.filter(
+    (candidate) => candidate.policy !== policy && candidate.policy.name !== policy.name && selectorsOverlap([policy.podSelector, candidate.policy.podSelector]),
+  );
 }
 
 interface Search {
@@ -230,8 +238,9 @@ export function worldCompletion(policy: NetworkPolicyModel, namespacePolicies: r
   if (!policy.isolates[direction]) return undefined;
   const own = admittedBy(policy, direction);
   if (own.isEmpty() || admitsWorld(own, threshold)) return undefined;
-  if (!sizesMayReach(policy, namespacePolicies, direction, threshold)) return undefined;
-  const candidates = candidatesFor(policy, namespacePolicies, direction, threshold);
+  const pool = poolOf(namespacePolicies, direction, threshold);
+  if (!sizesMayReach(own, pool, threshold)) return undefined;
+  const candidates = candidatesFor(policy, pool);
   if (candidates.length === 0) return undefined;
   const isolating = namespacePolicies.filter((other) => other !== policy && other.name !== policy.name && other.isolates[direction]);
   const state: Search = { policy, direction, isolating, keyStates: keyStates([policy, ...isolating]), own, candidates, suffixUnion: suffixUnions(candidates), threshold, steps: 0 };
