@@ -85,16 +85,27 @@ describe('policies judged together: the four quarters of IPv4', () => {
     expect(elsewhere.code, output(elsewhere)).toBe(0);
   });
 
+  it('refuses the third quarter too (with q1 it is over half), and admits the fourth (with q1, 42%)', async () => {
+    const third = await once(ns, quarter('q3', '128.0.0.0/2'), (text) => text.includes(DENIED));
+    expect(output(third)).toContain('"q1"');
+    const fourth = await apply(ns, quarter('q4', '192.0.0.0/2'));
+    expect(fourth.code, output(fourth)).toBe(0);
+  });
+
   it('admits the next quarter for pods the first can never select (app=api)', async () => {
     const result = await once(ns, quarter('api-q2', '64.0.0.0/2', '{matchLabels: {app: api}}'), (text) => text.includes('created'));
     expect(output(result)).not.toContain('netpol-world-ingress');
   });
 
-  it('gives the same verdict in check on the same objects', async () => {
-    const result = await check(`${quarter('q1', '0.0.0.0/2').replace('{name: q1}', `{name: q1, namespace: ${ns}}`)}---\n${quarter('q2', '64.0.0.0/2').replace('{name: q2}', `{name: q2, namespace: ${ns}}`)}`);
-    expect(result.code).toBe(1);
-    expect(result.text).toContain('netpol-world-ingress');
-    expect(result.text).toContain('"q1"');
+  it('gives the same verdict in check on the same objects, and reports each of four quarters given at once', async () => {
+    const named = (name: string, cidr: string): string => quarter(name, cidr).replace(`{name: ${name}}`, `{name: ${name}, namespace: ${ns}}`);
+    const pair = await check(`${named('q1', '0.0.0.0/2')}---\n${named('q2', '64.0.0.0/2')}`);
+    expect(pair.code).toBe(1);
+    expect(pair.text).toContain('netpol-world-ingress');
+    expect(pair.text).toContain('"q1"');
+    const all = await check([named('q1', '0.0.0.0/2'), named('q2', '64.0.0.0/2'), named('q3', '128.0.0.0/2'), named('q4', '192.0.0.0/2')].join('---\n'));
+    expect(all.code).toBe(1);
+    expect(all.text.match(/\[netpol-world-ingress\]|netpol-world-ingress/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
   });
 });
 

@@ -4,7 +4,7 @@ import { networkPolicy } from '../../../test/helpers/objects.js';
 import { selectorMatches, type Labels } from '../kubernetes/label-selector.js';
 import { readNetworkPolicy, type Direction, type NetworkPolicyModel } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
-import { admitsWorld, directionExposure } from './admitted-addresses.js';
+import { admitsWorld, directionExposure, publicShareOf } from './admitted-addresses.js';
 import { worldCompletion } from './combined-exposure.js';
 
 const THRESHOLD = 0.5;
@@ -57,8 +57,17 @@ describe('worldCompletion: quarters of IPv4 for the same pods', () => {
     expect(completion!.admitted.toCidrStrings()).toEqual(['128.0.0.0/1']);
   });
 
-  it('finds nothing for any quarter among all four: the other three already admit the internet without it', () => {
-    for (const reviewed of QUARTERS) expect(worldCompletion(reviewed, QUARTERS, 'ingress', THRESHOLD), reviewed.name).toBeUndefined();
+  it('finds each quarter among all four, given at once: each adds its own quarter to what the others admit', () => {
+    for (const reviewed of QUARTERS) {
+      const completion = worldCompletion(reviewed, QUARTERS, 'ingress', THRESHOLD);
+      expect(names(completion?.others ?? []).sort(), reviewed.name).toEqual(names(QUARTERS.filter((q) => q !== reviewed)).sort());
+      expect(completion?.admitted.toCidrStrings()).toEqual(['0.0.0.0/0']);
+    }
+  });
+
+  it('finds nothing for a policy wholly inside what the others already admit', () => {
+    const again = ingressFrom('q1-again', WEB, '0.0.0.0/2');
+    expect(worldCompletion(again, [again, q1, q2], 'ingress', THRESHOLD)).toBeUndefined();
   });
 
   it('returns the union of what the reviewed policy and the others admit', () => {
@@ -134,9 +143,12 @@ describe('worldCompletion: what counts', () => {
     expect(worldCompletion(q1, [q1, world, q2], 'ingress', THRESHOLD)).toBeUndefined();
   });
 
-  it('keeps the others alone short of the internet: a set of them that already admits it is no completion', () => {
-    // q2 and q3 together already admit the internet: q4 adds to nothing that was not open.
-    expect(worldCompletion(q4, [q2, q3, q4], 'ingress', THRESHOLD)).toBeUndefined();
+  it('finds a policy that widens what others already open to the internet with public addresses of its own', () => {
+    // q2 and q3 together already admit the internet; q4 adds its quarter to it.
+    expect(names(worldCompletion(q4, [q2, q3, q4], 'ingress', THRESHOLD)?.others ?? []).sort()).toEqual(['q2', 'q3']);
+    // A private range adds nothing public: not reported.
+    const lan = ingressFrom('lan', WEB, '192.168.0.0/16');
+    expect(worldCompletion(lan, [q2, q3, lan], 'ingress', THRESHOLD)).toBeUndefined();
   });
 
   it('counts only other policies that isolate the same direction', () => {
@@ -241,8 +253,9 @@ function reviewedMayComplete(c: Case): boolean {
 }
 
 /**
- * The model the feature was specified with: some pod the reviewed policy selects is
- * open to the internet with it and would not be with only the other policies selecting it.
+ * The model of the feature: some pod the reviewed policy selects is open to the internet
+ * with it and every other policy selecting it, and the reviewed policy adds public
+ * addresses those others do not.
  */
 function completesForSomePod(c: Case): boolean {
   if (!reviewedMayComplete(c)) return false;
@@ -251,7 +264,9 @@ function completesForSomePod(c: Case): boolean {
     if (!selectorMatches(reviewed.podSelector, labels)) return false;
     const selecting = othersOf(c).filter((other) => selectorMatches(other.podSelector, labels));
     const others = unionOf(selecting, c.direction);
-    return !admitsWorld(others, c.threshold) && admitsWorld(others.union(admittedBy(reviewed, c.direction)), c.threshold);
+    const own = admittedBy(reviewed, c.direction);
+    const added = publicShareOf(own.subtract(others));
+    return (added.ipv4 > 0 || added.ipv6 > 0) && admitsWorld(others.union(own), c.threshold);
   });
 }
 
@@ -265,7 +280,7 @@ describe('worldCompletion against brute-force models', () => {
     expect(sample.length - found).toBeGreaterThan(50);
   });
 
-  it('returns a completion whose others select pods with the reviewed policy and admit the internet only with it', () => {
+  it('returns a completion whose others select pods with the reviewed policy, to which it adds public addresses that make the internet', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const completion = completionOf(c);
@@ -278,7 +293,8 @@ describe('worldCompletion against brute-force models', () => {
           expect(other.isolates[c.direction]).toBe(true);
         }
         const othersUnion = unionOf(others, c.direction);
-        expect(admitsWorld(othersUnion, c.threshold)).toBe(false);
+        const added = publicShareOf(admittedBy(reviewed, c.direction).subtract(othersUnion));
+        expect(added.ipv4 > 0 || added.ipv6 > 0).toBe(true);
         expect(completion.admitted.equals(othersUnion.union(admittedBy(reviewed, c.direction)))).toBe(true);
         expect(admitsWorld(completion.admitted, c.threshold)).toBe(true);
         for (const labels of LABEL_SETS) {
@@ -291,7 +307,7 @@ describe('worldCompletion against brute-force models', () => {
     );
   });
 
-  it('finds a completion whenever some pod the policy selects is open to the internet only with it', () => {
+  it('finds a completion whenever some pod the policy selects is open to the internet with it, and it adds public addresses there', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         if (completesForSomePod(c)) expect(completionOf(c)).toBeDefined();
@@ -303,7 +319,7 @@ describe('worldCompletion against brute-force models', () => {
   // Sound by construction (each report is proven on a concrete pod). The property above
   // shows it complete over these small cases; in general a witness pod with as few labels as
   // possible can miss a pod that only more labels would keep from another policy.
-  it('finds a completion only when some pod the policy selects is open to the internet only with it', () => {
+  it('finds a completion only when some pod the policy selects is open to the internet with it, and it adds public addresses there', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         if (completionOf(c) !== undefined) expect(completesForSomePod(c)).toBe(true);

@@ -1,17 +1,18 @@
 /**
  * Policies add up per pod: a pod that several NetworkPolicies select for a direction
  * may exchange traffic with the union of what they admit. This finds a set of pods the
- * policy under review selects for which its addresses complete the internet: together
- * with the other policies that select those same pods (existing or not yet created, as
- * their selectors allow) they admit the internet, while those others alone do not.
+ * policy under review selects that, with it, are open to the internet: together with the
+ * other policies that select those same pods (existing or not yet created, as their
+ * selectors allow) it admits the internet, and it adds public addresses the others do
+ * not (a policy wholly inside what the others already admit changes nothing). So the
+ * policy that completes the internet is found whatever order the policies came in, and
+ * each of four quarters of IPv4 given at once is.
  * The search proposes sets of policies whose selectors can select one pod together; each
  * proposal is then proven on a concrete pod (a label set all of them match, from the
  * fewest labels up through the values the namespace's selectors name): every policy of
- * the namespace that selects that pod counts, and the others alone must stay short of the
- * internet. So a report is always true of some pod; a completion no witness within
- * WITNESS_LIMIT shows goes unreported. Pure; bounded by a search
- * budget, past which it reports nothing (never a guess).
- */
+ * the namespace that selects that pod counts. So a report is always true of some pod; a
+ * completion no witness within WITNESS_LIMIT shows goes unreported. Pure; bounded by a
+ * search budget, past which it reports nothing (never a guess). */
 import { labelsSatisfying, selectorConjunction, selectorMatches, selectorsOverlap, type Labels, type LabelSelector } from '../kubernetes/label-selector.js';
 import type { Direction, NetworkPolicyModel } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
@@ -42,9 +43,8 @@ function admittedBy(policy: NetworkPolicyModel, direction: Direction): AddressSe
 type Sizes = Record<4 | 6, bigint>;
 
 /**
- * What a namespace's policies offer the search in one direction: those that isolate it,
- * admit some address and stay short of the internet alone (the others are reported on
- * their own), largest first, with the sum of their sizes. Built once per list: the view
+ * What a namespace's policies offer the search in one direction: those that isolate it
+ * and admit some address, largest first, with the sum of their sizes. Built once per list: the view
  * hands out the same list until the namespace changes, and `check` judges all of a
  * namespace's policies against one list.
  */
@@ -53,20 +53,20 @@ interface Pool {
   readonly total: Sizes;
 }
 
-const pools = new WeakMap<readonly NetworkPolicyModel[], Map<string, Pool>>();
+const pools = new WeakMap<readonly NetworkPolicyModel[], Partial<Record<Direction, Pool>>>();
 
 function weight(candidate: Candidate): number {
   const share = publicShareOf(candidate.admitted);
   return Math.max(share.ipv4, share.ipv6);
 }
 
-function buildPool(policies: readonly NetworkPolicyModel[], direction: Direction, threshold: number): Pool {
+function buildPool(policies: readonly NetworkPolicyModel[], direction: Direction): Pool {
   const candidates: Candidate[] = [];
   const total = { 4: 0n, 6: 0n };
   for (const policy of policies) {
     if (!policy.isolates[direction]) continue;
     const admitted = admittedBy(policy, direction);
-    if (admitted.isEmpty() || admitsWorld(admitted, threshold)) continue;
+    if (admitted.isEmpty()) continue;
     candidates.push({ policy, admitted });
     total[4] += admitted.size(4);
     total[6] += admitted.size(6);
@@ -74,12 +74,12 @@ function buildPool(policies: readonly NetworkPolicyModel[], direction: Direction
   return { candidates: candidates.sort((a, b) => weight(b) - weight(a)), total };
 }
 
-function poolOf(policies: readonly NetworkPolicyModel[], direction: Direction, threshold: number): Pool {
-  let byKey = pools.get(policies);
-  if (byKey === undefined) pools.set(policies, (byKey = new Map<string, Pool>()));
-  const key = `${direction}:${threshold}`;
-  let pool = byKey.get(key);
-  if (pool === undefined) byKey.set(key, (pool = buildPool(policies, direction, threshold)));
+function poolOf(policies: readonly NetworkPolicyModel[], direction: Direction): Pool {
+  const known = pools.get(policies) ?? {};
+  const cached = known[direction];
+  if (cached !== undefined) return cached;
+  const pool = buildPool(policies, direction);
+  pools.set(policies, { ...known, [direction]: pool });
   return pool;
 }
 
@@ -187,14 +187,22 @@ function* witnesses(states: ReadonlyMap<string, readonly (string | null)[]>, sel
   yield* assign(0);
 }
 
+/** Whether the set holds some public address. */
+function holdsPublic(set: AddressSet): boolean {
+  if (set.isEmpty()) return false;
+  const share = publicShareOf(set);
+  return share.ipv4 > 0 || share.ipv6 > 0;
+}
+
 /**
- * The proposal proven on one pod: every other policy that selects `labels` counts, and
- * together with the reviewed one they must admit the internet while alone they do not.
+ * The proposal proven on one pod: every other policy that selects `labels` counts;
+ * together with the reviewed one they must admit the internet, and the reviewed one must
+ * add public addresses they do not.
  */
 function provenAt(state: Search, labels: Labels): WorldCompletion | undefined {
   const others = state.isolating.filter((other) => selectorMatches(other.podSelector, labels));
   const othersUnion = AddressSet.unionAll(others.map((other) => admittedBy(other, state.direction)));
-  if (admitsWorld(othersUnion, state.threshold)) return undefined;
+  if (!holdsPublic(state.own.subtract(othersUnion))) return undefined;
   const admitted = state.own.union(othersUnion);
   if (!admitsWorld(admitted, state.threshold)) return undefined;
   const contributing = others.filter((other) => !admittedBy(other, state.direction).isEmpty());
@@ -221,8 +229,7 @@ function search(state: Search, index: number, node: SearchNode): Candidate[] | u
   const next = state.candidates[index] as Candidate;
   const selectors = [...node.selectors, next.policy.podSelector];
   const othersUnion = node.othersUnion.union(next.admitted);
-  // The others alone must stay short of the internet: then this policy is what completes it.
-  if (!admitsWorld(othersUnion, state.threshold) && selectorsOverlap(selectors)) {
+  if (selectorsOverlap(selectors)) {
     const found = search(state, index + 1, { chosen: [...node.chosen, next], selectors, othersUnion });
     if (found !== undefined || state.steps > COMPLETION_SEARCH_BUDGET) return found;
   }
@@ -230,15 +237,15 @@ function search(state: Search, index: number, node: SearchNode): Candidate[] | u
 }
 
 /**
- * Pods `policy` selects for which it completes the internet with others of its
- * namespace, or undefined when there are none (or the search ran out of budget).
- * `policy` alone must not admit the internet: that is reported on its own.
+ * Pods `policy` selects that it opens to the internet with others of its namespace, or
+ * undefined when there are none (or the search ran out of budget). `policy` alone must
+ * not admit the internet: that is reported on its own.
  */
 export function worldCompletion(policy: NetworkPolicyModel, namespacePolicies: readonly NetworkPolicyModel[], direction: Direction, threshold: number): WorldCompletion | undefined {
   if (!policy.isolates[direction]) return undefined;
   const own = admittedBy(policy, direction);
   if (own.isEmpty() || admitsWorld(own, threshold)) return undefined;
-  const pool = poolOf(namespacePolicies, direction, threshold);
+  const pool = poolOf(namespacePolicies, direction);
   if (!sizesMayReach(own, pool, threshold)) return undefined;
   const candidates = candidatesFor(policy, pool);
   if (candidates.length === 0) return undefined;

@@ -144,7 +144,7 @@ function completionFinding(direction: Direction, completion: WorldCompletion, vi
     path: ['spec', direction],
     summary: fitSummary(`${direction} with NetworkPolicy ${policyList(completion.others)} admits the internet to pods ${pods === '' ? '(all)' : pods}`, ` (${formatShare(share)})`),
     fix: `Narrow the ipBlocks of this policy or of ${policyList(completion.others)}: together they admit ${describeAddresses(completion.admitted)}.`,
-    value: others.join(', '),
+    value: policyList(completion.others),
     equivalent: describeAddresses(completion.admitted),
     details: {
       otherPolicies: others,
