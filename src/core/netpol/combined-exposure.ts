@@ -49,11 +49,51 @@ type Sizes = Record<4 | 6, bigint>;
  * namespace's policies against one list.
  */
 interface Pool {
-  readonly candidates: readonly Candidate[];
   readonly total: Sizes;
+  /** Sorted on first use: most reviews stop at the sizes. */
+  candidates(): readonly Candidate[];
+  /** The candidates by the one value their selector requires for `key`, and those that require none (in sorted order). */
+  byValue(key: string): KeyIndex;
+}
+
+interface KeyIndex {
+  readonly fixed: ReadonlyMap<string, readonly Candidate[]>;
+  readonly unfixed: readonly Candidate[];
+}
+
+/** The value a selector requires for `key` when it requires exactly one (`app: web`), else undefined. */
+function fixedValue(selector: LabelSelector, key: string): string | undefined {
+  for (const requirement of selector.requirements) {
+    if (requirement.key === key && requirement.operator === 'In' && requirement.values.length === 1) return requirement.values[0];
+  }
+  return undefined;
+}
+
+function indexBy(candidates: readonly Candidate[], key: string): KeyIndex {
+  const fixed = new Map<string, Candidate[]>();
+  const unfixed: Candidate[] = [];
+  for (const candidate of candidates) {
+    const value = fixedValue(candidate.policy.podSelector, key);
+    if (value === undefined) unfixed.push(candidate);
+    else fixed.set(value, [...(fixed.get(value) ?? []), candidate]);
+  }
+  return { fixed, unfixed };
 }
 
 const pools = new WeakMap<readonly NetworkPolicyModel[], Partial<Record<Direction, Pool>>>();
+
+// A policy model lives as long as the view holds it, and every review of its namespace asks.
+const sizesCache = new WeakMap<NetworkPolicyModel, Partial<Record<Direction, Sizes>>>();
+
+function admittedSizes(policy: NetworkPolicyModel, direction: Direction): Sizes {
+  const known = sizesCache.get(policy) ?? {};
+  const cached = known[direction];
+  if (cached !== undefined) return cached;
+  const admitted = admittedBy(policy, direction);
+  const sizes = { 4: admitted.size(4), 6: admitted.size(6) };
+  sizesCache.set(policy, { ...known, [direction]: sizes });
+  return sizes;
+}
 
 function weight(candidate: Candidate): number {
   const share = publicShareOf(candidate.admitted);
@@ -61,17 +101,25 @@ function weight(candidate: Candidate): number {
 }
 
 function buildPool(policies: readonly NetworkPolicyModel[], direction: Direction): Pool {
-  const candidates: Candidate[] = [];
+  const members: NetworkPolicyModel[] = [];
   const total = { 4: 0n, 6: 0n };
   for (const policy of policies) {
     if (!policy.isolates[direction]) continue;
-    const admitted = admittedBy(policy, direction);
-    if (admitted.isEmpty()) continue;
-    candidates.push({ policy, admitted });
-    total[4] += admitted.size(4);
-    total[6] += admitted.size(6);
+    const sizes = admittedSizes(policy, direction);
+    if (sizes[4] === 0n && sizes[6] === 0n) continue;
+    members.push(policy);
+    total[4] += sizes[4];
+    total[6] += sizes[6];
   }
-  return { candidates: candidates.sort((a, b) => weight(b) - weight(a)), total };
+  let sorted: Candidate[] | undefined;
+  const candidates = (): Candidate[] => (sorted ??= members.map((policy) => ({ policy, admitted: admittedBy(policy, direction) })).sort((x, y) => weight(y) - weight(x)));
+  const indexes = new Map<string, KeyIndex>();
+  const byValue = (key: string): KeyIndex => {
+    let index = indexes.get(key);
+    if (index === undefined) indexes.set(key, (index = indexBy(candidates(), key)));
+    return index;
+  };
+  return { total, candidates, byValue };
 }
 
 function poolOf(policies: readonly NetworkPolicyModel[], direction: Direction): Pool {
@@ -92,11 +140,42 @@ function sizesMayReach(own: AddressSet, pool: Pool, threshold: number): boolean 
   return sizesMayCoverPublicShare({ 4: own.size(4) + pool.total[4], 6: own.size(6) + pool.total[6] }, threshold);
 }
 
-/** The pool's policies, other than the one under review, that may select some pod with it. */
+const selectorKeys = new WeakMap<LabelSelector, string>();
+
+/** The selector as text: a namespace's policies mostly share a handful of podSelectors. */
+function selectorKey(selector: LabelSelector): string {
+  let key = selectorKeys.get(selector);
+  if (key === undefined) selectorKeys.set(selector, (key = JSON.stringify(selector.requirements)));
+  return key;
+}
+
+/**
+ * Those of the pool a review must test: where the reviewed selector requires one value
+ * for a key (`app: web`), only the candidates requiring that same value or none; a
+ * namespace of hundreds of policies for different apps then needs a handful of tests.
+ */
+function mayOverlap(policy: NetworkPolicyModel, pool: Pool): readonly Candidate[] {
+  const first = policy.podSelector.requirements.find((requirement) => requirement.operator === 'In' && requirement.values.length === 1);
+  if (first === undefined) return pool.candidates();
+  const index = pool.byValue(first.key);
+  const same = index.fixed.get(first.values[0] as string) ?? [];
+  if (same.length === 0) return index.unfixed;
+  if (index.unfixed.length === 0) return same;
+  // Back in weight order, so the search meets the largest first.
+  const order = new Map(pool.candidates().map((candidate, position) => [candidate, position]));
+  return [...same, ...index.unfixed].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+}
+
+/** The pool's policies, other than the one under review, that may select some pod with it (one overlap test per distinct selector). */
 function candidatesFor(policy: NetworkPolicyModel, pool: Pool): Candidate[] {
-  return pool.candidates.filter(
-    (candidate) => candidate.policy !== policy && candidate.policy.name !== policy.name && selectorsOverlap([policy.podSelector, candidate.policy.podSelector]),
-  );
+  const overlaps = new Map<string, boolean>();
+  return mayOverlap(policy, pool).filter((candidate) => {
+    if (candidate.policy === policy || candidate.policy.name === policy.name) return false;
+    const key = selectorKey(candidate.policy.podSelector);
+    let overlap = overlaps.get(key);
+    if (overlap === undefined) overlaps.set(key, (overlap = selectorsOverlap([policy.podSelector, candidate.policy.podSelector])));
+    return overlap;
+  });
 }
 
 interface Search {
@@ -104,7 +183,8 @@ interface Search {
   readonly direction: Direction;
   /** Every other policy of the namespace that isolates the direction, for the proof on a witness. */
   readonly isolating: readonly NetworkPolicyModel[];
-  readonly keyStates: ReadonlyMap<string, readonly (string | null)[]>;
+  /** Built when a proposal's fewest-labels witness fails: most proposals need no other. */
+  readonly keyStates: () => ReadonlyMap<string, readonly (string | null)[]>;
   readonly own: AddressSet;
   readonly candidates: readonly Candidate[];
   /** suffixUnion[i]: everything candidates i.. admit, for pruning. */
@@ -134,6 +214,11 @@ interface SearchNode {
 /** Label sets tried as witnesses of one proposal; past this the proposal goes unproven. */
 export const WITNESS_LIMIT = 256;
 
+function lazily<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /** A value no policy names: a key present with it satisfies Exists and every NotIn. */
 const FRESH_VALUE = 'kube-guardrails-any';
 
@@ -157,10 +242,11 @@ function keyStates(policies: readonly NetworkPolicyModel[]): Map<string, (string
  * Pods (label sets) every one of `selectors` selects: the one with the fewest labels
  * first, then the combinations of key states, up to WITNESS_LIMIT.
  */
-function* witnesses(states: ReadonlyMap<string, readonly (string | null)[]>, selectors: readonly LabelSelector[]): Generator<Labels> {
+function* witnesses(statesOf: () => ReadonlyMap<string, readonly (string | null)[]>, selectors: readonly LabelSelector[]): Generator<Labels> {
   const minimal = labelsSatisfying(selectors);
   if (minimal === undefined) return;
   yield minimal;
+  const states = statesOf();
   const conjunction = selectorConjunction(selectors);
   const keys = [...states.keys()];
   const allowed = keys.map((key) => {
@@ -250,7 +336,7 @@ export function worldCompletion(policy: NetworkPolicyModel, namespacePolicies: r
   const candidates = candidatesFor(policy, pool);
   if (candidates.length === 0) return undefined;
   const isolating = namespacePolicies.filter((other) => other !== policy && other.name !== policy.name && other.isolates[direction]);
-  const state: Search = { policy, direction, isolating, keyStates: keyStates([policy, ...isolating]), own, candidates, suffixUnion: suffixUnions(candidates), threshold, steps: 0 };
+  const state: Search = { policy, direction, isolating, keyStates: lazily(() => keyStates([policy, ...isolating])), own, candidates, suffixUnion: suffixUnions(candidates), threshold, steps: 0 };
   const found = search(state, 0, { chosen: [], selectors: [policy.podSelector], othersUnion: AddressSet.EMPTY });
   return found === undefined ? undefined : state.proven;
 }
