@@ -7,7 +7,7 @@ import { Random } from './random.js';
 
 type Json = Record<string, unknown>;
 
-const TEAMS = ['payments', 'search', 'checkout', 'identity', 'catalog', 'ledger'];
+export const TEAMS = ['payments', 'search', 'checkout', 'identity', 'catalog', 'ledger'];
 const APPS = ['api', 'web', 'worker', 'cache', 'db', 'gateway'];
 
 function metadata(random: Random, name: string, namespace: string, labels: Json): Json {

@@ -80,13 +80,16 @@ export interface Tls {
   readonly keyPath: string;
 }
 
-/** kube-guardrails as deployed: `serve`, logging at info (one line per decision, to a pipe). */
-export function startWebhook(root: string, tls: Tls, logLines: { count: number }): Promise<RunningServer> {
+/**
+ * kube-guardrails as deployed: `serve`, logging at info (one line per decision, to a
+ * pipe). Without a cluster view unless `env` gives it one, whatever kubeconfig the machine has.
+ */
+export function startWebhook(root: string, tls: Tls, logLines: { count: number }, env: NodeJS.ProcessEnv = { CLUSTER_VIEW: 'off' }): Promise<RunningServer> {
   const args = [join(root, 'dist', 'main.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--tls-cert', tls.certPath, '--tls-key', tls.keyPath];
   const onLine = (): void => {
     logLines.count++;
   };
-  return start('kube-guardrails', { args, marker: 'kube-guardrails webhook ready', env: { ...process.env, LOG_LEVEL: 'info' }, onLine });
+  return start('kube-guardrails', { args, marker: 'kube-guardrails webhook ready', env: { ...process.env, LOG_LEVEL: 'info', ...env }, onLine });
 }
 
 export function startCeiling(root: string, tls: Tls): Promise<RunningServer> {

@@ -75,7 +75,7 @@ const DEFAULTS = {
   watchIntervalMs: 2_000, // ms; how often the policy and certificate files are checked
   reviewWorkers: 1,
   reviewBudgetMs: 2_000, // ms; well inside the webhook's 5 s timeoutSeconds
-  reviewWorkerHeapMiB: 96, // MiB; three 3 MiB objects at their costliest fit, and the pod's 256Mi limit holds
+  reviewWorkerHeapMiB: 96, // MiB; three 3 MiB objects at their costliest fit, and the pod's 512Mi limit holds
   reviewQueueMax: 8,
   shedLagMs: 250, // ms; far under the 5 s deadline, above what steady load causes
   // s; a watch reconnects within seconds, and a minute of missed events is the most a finding may be judged on

@@ -7,6 +7,7 @@
  * input order, as a single pass would give them. Pure: texts in, results out.
  */
 import { manifestView } from '../cluster/manifest-view.js';
+import type { ModelCache } from '../core/kubernetes/network-policy.js';
 import type { JsonRecord } from '../core/kubernetes/shape.js';
 import { evaluateFile, type BatchContext } from '../engine/batch.js';
 import { documentObjects, manifestDocuments, mayHoldViewObject, type ManifestObject, type StreamDocument } from '../manifests/parse-manifests.js';
@@ -70,11 +71,12 @@ function objectsOf(split: Split): ManifestObject[] {
 export function judgeManifests(files: ManifestText[], context: Omit<BatchContext, 'viewOf'>): ObjectResult[] {
   const splits = files.splice(0).map(firstStep);
   // Documents are read in file order in both steps, so the view lists policies in input order.
-  const view = manifestView(viewObjectsOf(splits), context.namespace);
+  const models: ModelCache = new WeakMap();
+  const view = manifestView(viewObjectsOf(splits), context.namespace, models);
   const results: ObjectResult[] = [];
   for (let split = splits.shift(); split !== undefined; split = splits.shift()) {
     const objects = objectsOf(split);
-    for (const placed of evaluateFile({ name: split.file.name, objects }, context, view)) results.push(toObjectResult(placed));
+    for (const placed of evaluateFile({ name: split.file.name, objects }, context, { view, models })) results.push(toObjectResult(placed));
   }
   return results;
 }

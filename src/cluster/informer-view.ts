@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { ClusterView } from '../rules/types.js';
 import { ClusterState, WATCHED_RESOURCES, type WatchedResource } from './cluster-state.js';
 import { Informer, type InformerHealth } from './informer.js';
-import type { KubeApi } from './kube-client.js';
+import type { KubeApi } from './kube-api.js';
 
 export interface ViewHealth {
   readonly resources: Readonly<Record<WatchedResource, InformerHealth>>;

@@ -9,7 +9,7 @@ import { createLogger } from '../logger.js';
 import { ClusterState } from './cluster-state.js';
 import { Informer } from './informer.js';
 import { startLiveView } from './informer-view.js';
-import { ApiStatusError, type KubeApi, type ListPage, type WatchHandlers } from './kube-client.js';
+import { ApiStatusError, type KubeApi, type ListPage, type WatchHandlers } from './kube-api.js';
 
 type Json = Record<string, unknown>;
 

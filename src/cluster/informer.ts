@@ -10,7 +10,7 @@ import { field, recordOf, stringOf } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ClusterState, WatchedResource, WatchEventType } from './cluster-state.js';
-import { ApiStatusError, type KubeApi, type WatchEvent } from './kube-client.js';
+import { ApiStatusError, type KubeApi, type WatchEvent } from './kube-api.js';
 
 export interface InformerHealth {
   /** The first complete list has arrived. */

@@ -1,32 +1,20 @@
 /**
- * The edge that talks to kube-apiserver: where the credentials come from (as kubectl
- * finds them), and the two calls the informers make: a paginated list and a watch
- * stream. @kubernetes/client-node reads the kubeconfig and applies its credentials
+ * The edge that talks to kube-apiserver: the credentials a kubeconfig (or the pod's
+ * ServiceAccount) gives, and the two calls the informers make: a paginated list and a
+ * watch stream. Loaded only when the cluster view is on: @kubernetes/client-node costs
+ * about 75 MiB of memory once imported. @kubernetes/client-node reads the kubeconfig and applies its credentials
  * (tokens, client certificates, exec plugins); the requests are plain HTTPS GETs that
  * return JSON as the API server wrote it, so no typed model is built for objects of
  * which the view keeps a few fields.
  */
-import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ClusterViewConfig } from '../config.js';
-import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
+import { isRecord } from '../core/kubernetes/shape.js';
 import { GuardrailsError } from '../errors.js';
-
-export type CredentialSource = { readonly kind: 'kubeconfig'; readonly paths: readonly string[] } | { readonly kind: 'in-cluster' };
-
-/** Where kubectl would find the cluster: KUBECONFIG, else ~/.kube/config, else the pod's ServiceAccount. */
-export function credentialSource(config: ClusterViewConfig, exists: (path: string) => boolean = existsSync): CredentialSource | undefined {
-  if (config.kubeconfigPaths.length > 0) return { kind: 'kubeconfig', paths: config.kubeconfigPaths };
-  if (config.home !== undefined) {
-    const path = join(config.home, '.kube', 'config');
-    if (exists(path)) return { kind: 'kubeconfig', paths: [path] };
-  }
-  return config.inCluster ? { kind: 'in-cluster' } : undefined;
-}
+import { ApiStatusError, type KubeApi, type ListPage, type WatchHandlers } from './kube-api.js';
+import { describeSource, type CredentialSource } from './credentials.js';
 
 export function loadKubeConfig(source: CredentialSource): KubeConfig {
   const config = new KubeConfig();
@@ -47,47 +35,6 @@ export function loadKubeConfig(source: CredentialSource): KubeConfig {
   }
   if (config.getCurrentCluster() === null) throw new GuardrailsError('KG_CLUSTER_CONFIG', `no current cluster in ${describeSource(source)}`);
   return config;
-}
-
-export function describeSource(source: CredentialSource): string {
-  return source.kind === 'in-cluster' ? 'the in-cluster ServiceAccount' : source.paths.join(', ');
-}
-
-export interface ListPage {
-  readonly items: readonly JsonRecord[];
-  readonly resourceVersion: string;
-  readonly continueToken?: string;
-}
-
-export interface WatchEvent {
-  readonly type: string;
-  readonly object: JsonRecord;
-}
-
-/** An answer of the API server other than 200: its status code, and the Status message if any. */
-export class ApiStatusError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiStatusError';
-  }
-}
-
-export interface WatchHandlers {
-  /** The API server accepted the watch. */
-  readonly onOpen: () => void;
-  readonly onEvent: (event: WatchEvent) => void;
-}
-
-export interface KubeApi {
-  /** One page of a list; `continueToken` from the previous page. */
-  list(path: string, limit: number, continueToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
-  /** Streams watch events until the server ends the watch (resolves) or it fails (rejects). */
-  watch(path: string, resourceVersion: string, handlers: WatchHandlers, signal: AbortSignal): Promise<void>;
-  /** The API server, for log lines. */
-  readonly server: string;
 }
 
 /** A list answers within this, or is retried. */

@@ -8,7 +8,7 @@
 import { NAMESPACE_NAME_LABEL } from '../core/kubernetes/kinds.js';
 import type { Labels } from '../core/kubernetes/label-selector.js';
 import type { JsonRecord } from '../core/kubernetes/shape.js';
-import type { NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
+import type { ModelCache, NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
 import { readSubject } from '../core/kubernetes/subject.js';
 import type { ClusterView, LabelledEntry } from '../rules/types.js';
 
@@ -20,11 +20,12 @@ function namespaceEntry(name: string, labels: Labels): LabelledEntry {
   return { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } };
 }
 
-export function manifestView(objects: readonly JsonRecord[], defaultNamespace: string): ClusterView {
+/** `models`: shared with the evaluation of the same objects, so each NetworkPolicy is read once. */
+export function manifestView(objects: readonly JsonRecord[], defaultNamespace: string, models?: ModelCache): ClusterView {
   const byNamespace = new Map<string, NetworkPolicyModel[]>();
   const namespaces = new Map<string, LabelledEntry>();
   for (const object of objects) {
-    const subject = readSubject(object, defaultNamespace);
+    const subject = readSubject(object, defaultNamespace, models);
     if (subject.judgedAs === 'Namespace') namespaces.set(subject.name, namespaceEntry(subject.name, subject.labels));
     if (subject.judgedAs !== 'NetworkPolicy') continue;
     const policy = subject.networkPolicy;

@@ -5,6 +5,7 @@
  * same set of policies in either. Pure; each answer is computed once per view.
  */
 import type { NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
+import { derivedFrom } from '../core/netpol/policy-lists.js';
 import type { Subject } from '../core/kubernetes/subject.js';
 import type { ClusterView, LabelledEntry } from '../rules/types.js';
 
@@ -15,7 +16,7 @@ function replaced<T extends { readonly name: string }>(stored: readonly T[] | un
   // Already in place (`check` judges the very model its view holds): the list stays the same, and so do its caches.
   if (entry !== undefined && stored.includes(entry)) return stored;
   const rest = stored.filter((candidate) => candidate.name !== name);
-  return entry === undefined ? rest : [...rest, entry];
+  return derivedFrom(entry === undefined ? rest : [...rest, entry], stored);
 }
 
 function memoByNamespace<T>(read: (namespace: string) => T): (namespace: string) => T {

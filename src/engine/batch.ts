@@ -3,6 +3,7 @@
  * verdicts placed in their sources, in input order. `check` calls it on manifests; a
  * cluster audit and a review diff call it on their own inputs.
  */
+import type { ModelCache } from '../core/kubernetes/network-policy.js';
 import type { FieldPath, JsonRecord } from '../core/kubernetes/shape.js';
 import type { Policy } from '../policy/policy.js';
 import type { ClusterView, ObjectSource, Rule } from '../rules/types.js';
@@ -30,8 +31,8 @@ export interface BatchContext {
   readonly namespace: string;
   /** Epoch milliseconds, for exemption expiry. */
   readonly now: number;
-  /** Builds the view the objects are judged in, from the objects themselves. */
-  readonly viewOf: (objects: readonly JsonRecord[], namespace: string) => ClusterView;
+  /** Builds the view the objects are judged in, from the objects themselves (reading their NetworkPolicies into `models`). */
+  readonly viewOf: (objects: readonly JsonRecord[], namespace: string, models: ModelCache) => ClusterView;
 }
 
 /** A verdict and where its object came from. */
@@ -48,16 +49,18 @@ export interface BatchResult {
 }
 
 export function evaluateBatch(files: readonly LoadedFile[], context: BatchContext): BatchResult {
+  const models: ModelCache = new WeakMap();
   const view = context.viewOf(
     files.flatMap((file) => file.objects.map((entry) => entry.object)),
     context.namespace,
+    models,
   );
-  return { files: files.length, verdicts: files.flatMap((file) => evaluateFile(file, context, view)) };
+  return { files: files.length, verdicts: files.flatMap((file) => evaluateFile(file, context, { view, models })) };
 }
 
-/** One file's objects judged in a view built elsewhere (by a caller that saw every file). */
-export function evaluateFile(file: LoadedFile, context: Omit<BatchContext, 'viewOf'>, view: ClusterView): PlacedVerdict[] {
-  const evaluation = { policy: context.policy, view, now: context.now, defaultNamespace: context.namespace };
+/** One file's objects judged in a view built elsewhere (by a caller that saw every file), with the models it read. */
+export function evaluateFile(file: LoadedFile, context: Omit<BatchContext, 'viewOf'>, built: { view: ClusterView; models?: ModelCache }): PlacedVerdict[] {
+  const evaluation = { policy: context.policy, view: built.view, now: context.now, defaultNamespace: context.namespace, ...(built.models === undefined ? {} : { models: built.models }) };
   return file.objects.map((entry) => ({
     file: file.name,
     line: entry.line,

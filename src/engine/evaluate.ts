@@ -20,6 +20,7 @@
  * or stripped of finalizers. `updates: strict` in the policy judges updates as creates.
  */
 import { viewWith, viewWithout } from '../cluster/view-overlay.js';
+import type { ModelCache } from '../core/kubernetes/network-policy.js';
 import { readSubject, type Subject } from '../core/kubernetes/subject.js';
 import { arrayOf, field, recordOf, renderPath, type FieldPath, type JsonRecord } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
@@ -83,6 +84,8 @@ export interface EvaluationContext {
   readonly source?: ObjectSource;
   /** The object is being deleted: only rules that judge deletions run, and nothing refuses it. */
   readonly deletion?: true;
+  /** NetworkPolicy models the view was built from, so the object under review is the view's own model (`check`). */
+  readonly models?: ModelCache;
 }
 
 /** A view that knows nothing of the cluster: rules that need it skip. */
@@ -257,7 +260,7 @@ function asDeletionWarning(violation: Violation): Violation {
  * stored object, judged in the view without it).
  */
 export function evaluate(rules: readonly Rule[], object: JsonRecord, context: EvaluationContext): Verdict {
-  const subject = readSubject(object, context.defaultNamespace);
+  const subject = readSubject(object, context.defaultNamespace, context.models);
   const collected: Collected = { violations: [], waived: [], failures: [] };
   let previous: ReadonlySet<string> | undefined;
   // Most updates (kubelet status, controllers) have no finding at all: the stored object is then never judged.

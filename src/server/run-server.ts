@@ -6,7 +6,7 @@ import type { ServerOptions as HttpsOptions } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server as TlsServer } from 'node:tls';
 import { startLiveView, type LiveView } from '../cluster/informer-view.js';
-import { credentialSource, describeSource, kubeApi, loadKubeConfig } from '../cluster/kube-client.js';
+import { credentialSource, describeSource } from '../cluster/credentials.js';
 import type { ServeConfig } from '../config.js';
 import { GuardrailsError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -104,7 +104,7 @@ const LISTEN_BACKLOG = 4096;
  * The live cluster view, when credentials are found as kubectl finds them. `auto` without
  * any runs without it (a laptop, `npm start`): the rules that need the cluster skip.
  */
-function openClusterView(config: ServeConfig, logger: Logger, metrics: Metrics): LiveView | undefined {
+async function openClusterView(config: ServeConfig, logger: Logger, metrics: Metrics): Promise<LiveView | undefined> {
   const settings = config.clusterView;
   if (settings.mode === 'off') {
     logger.info('cluster view off (CLUSTER_VIEW=off): rules that need the cluster’s policies, pods or namespaces skip');
@@ -116,6 +116,8 @@ function openClusterView(config: ServeConfig, logger: Logger, metrics: Metrics):
     logger.warn('no cluster credentials (KUBECONFIG, ~/.kube/config, in-cluster): running without a cluster view; rules that need it skip');
     return undefined;
   }
+  // Imported only now: the Kubernetes client costs about 75 MiB, which a webhook without a view never pays.
+  const { kubeApi, loadKubeConfig } = await import('../cluster/kube-client.js');
   const api = kubeApi(loadKubeConfig(source));
   logger.info({ server: api.server, credentials: describeSource(source) }, 'cluster view: listing and watching NetworkPolicies, Namespaces and Pods');
   const live = startLiveView({ api, logger, now: () => Date.now(), staleAfterMs: settings.staleAfterMs });
@@ -144,7 +146,7 @@ export async function runServe(config: ServeConfig, { rules, version }: ServePro
     },
   });
   const credentials = await initialCredentials(config, logger);
-  const live = openClusterView(config, logger, metrics);
+  const live = await openClusterView(config, logger, metrics);
   const clientCa = config.clientCaPath === undefined ? undefined : await loadClientCa(config.clientCaPath);
   const pool = new ReviewPool(
     { workers: config.reviewWorkers, maxQueued: config.reviewQueueMax, budgetMs: config.reviewBudgetMs, heapMiB: config.reviewWorkerHeapMiB },

@@ -115,17 +115,20 @@ function effectivePolicyTypes(written: readonly unknown[], egressRules: number):
 }
 
 /**
- * Models already read, by object: `check` reads each NetworkPolicy for the view and again
- * as the object under review, and the view then holds the very model under review (which
- * keeps the per-list work of the joint judgement shared). Objects are never changed once read.
+ * Models already read, by object, for a caller that reads the same objects twice: `check`
+ * reads each NetworkPolicy for the view and again as the object under review, and the view
+ * then holds the very model under review (which keeps the per-list work of the joint
+ * judgement shared). Not for the webhook: keying every review's object would keep it past
+ * the young generation. Objects are never changed once read.
  */
-const models = new WeakMap<JsonRecord, { readonly defaultNamespace: string; readonly model: NetworkPolicyModel }>();
+export type ModelCache = WeakMap<JsonRecord, { readonly defaultNamespace: string; readonly model: NetworkPolicyModel }>;
 
-export function readNetworkPolicy(object: JsonRecord, defaultNamespace: string): NetworkPolicyModel {
-  const known = models.get(object);
+export function readNetworkPolicy(object: JsonRecord, defaultNamespace: string, cache?: ModelCache): NetworkPolicyModel {
+  if (cache === undefined) return readModel(object, defaultNamespace);
+  const known = cache.get(object);
   if (known !== undefined && known.defaultNamespace === defaultNamespace) return known.model;
   const model = readModel(object, defaultNamespace);
-  models.set(object, { defaultNamespace, model });
+  cache.set(object, { defaultNamespace, model });
   return model;
 }
 

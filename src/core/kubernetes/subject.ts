@@ -5,7 +5,7 @@
  */
 import { kindOf, type JudgedKind, type KindSpec } from './kinds.js';
 import type { Labels } from './label-selector.js';
-import { readNetworkPolicy, type NetworkPolicyModel } from './network-policy.js';
+import { readNetworkPolicy, type ModelCache, type NetworkPolicyModel } from './network-policy.js';
 import { readPodTemplate, type PodTemplateModel } from './pod-template.js';
 import { field, recordOf, stringMapOf, stringOf, type JsonRecord } from './shape.js';
 
@@ -54,12 +54,13 @@ function readBase(object: JsonRecord, defaultNamespace: string): { base: Subject
   return { base: { object, apiVersion, kind, name, namespace, labels: stringMapOf(field(metadata, 'labels')) }, spec };
 }
 
-export function readSubject(object: JsonRecord, defaultNamespace: string): Subject {
+/** `models`: NetworkPolicy models already read, for a caller that reads the same objects again (see ModelCache). */
+export function readSubject(object: JsonRecord, defaultNamespace: string, models?: ModelCache): Subject {
   const { base, spec } = readBase(object, defaultNamespace);
   if (spec === undefined) return { ...base, judgedAs: 'Other' };
   switch (spec.judgedAs) {
     case 'NetworkPolicy':
-      return { ...base, judgedAs: 'NetworkPolicy', spec, networkPolicy: readNetworkPolicy(object, defaultNamespace) };
+      return { ...base, judgedAs: 'NetworkPolicy', spec, networkPolicy: readNetworkPolicy(object, defaultNamespace, models) };
     case 'PodTemplate': {
       const podTemplate = readPodTemplate(object, spec);
       return podTemplate === undefined ? { ...base, judgedAs: 'Other' } : { ...base, judgedAs: 'PodTemplate', spec, podTemplate };

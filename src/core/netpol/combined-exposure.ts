@@ -17,6 +17,7 @@ import { labelsSatisfying, selectorConjunction, selectorMatches, selectorsOverla
 import type { Direction, NetworkPolicyModel } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
 import { sizesMayCoverPublicShare } from '../net/public-space.js';
+import { storedListOf } from './policy-lists.js';
 import { admitsWorld, directionExposure, publicShareOf } from './admitted-addresses.js';
 
 export interface WorldCompletion {
@@ -331,7 +332,8 @@ export function worldCompletion(policy: NetworkPolicyModel, namespacePolicies: r
   if (!policy.isolates[direction]) return undefined;
   const own = admittedBy(policy, direction);
   if (own.isEmpty() || admitsWorld(own, threshold)) return undefined;
-  const pool = poolOf(namespacePolicies, direction);
+  // The stored policies' pool serves every review of the namespace: the reviewed policy (and its stored version, by name) is left out of it below.
+  const pool = poolOf(storedListOf(namespacePolicies), direction);
   if (!sizesMayReach(own, pool, threshold)) return undefined;
   const candidates = candidatesFor(policy, pool);
   if (candidates.length === 0) return undefined;

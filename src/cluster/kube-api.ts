@@ -1,0 +1,44 @@
+/**
+ * What the informers need of kube-apiserver, as an interface: a paginated list and a
+ * watch stream of JSON as the API server writes it. kube-client.ts implements it over
+ * HTTPS with the kubeconfig's credentials; tests drive it with a scripted server.
+ */
+import type { JsonRecord } from '../core/kubernetes/shape.js';
+
+export interface ListPage {
+  readonly items: readonly JsonRecord[];
+  readonly resourceVersion: string;
+  readonly continueToken?: string;
+}
+
+export interface WatchEvent {
+  readonly type: string;
+  readonly object: JsonRecord;
+}
+
+/** An answer of the API server other than 200: its status code, and the Status message if any. */
+export class ApiStatusError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiStatusError';
+  }
+}
+
+export interface WatchHandlers {
+  /** The API server accepted the watch. */
+  readonly onOpen: () => void;
+  readonly onEvent: (event: WatchEvent) => void;
+}
+
+export interface KubeApi {
+  /** One page of a list; `continueToken` from the previous page. */
+  list(path: string, limit: number, continueToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
+  /** Streams watch events until the server ends the watch (resolves) or it fails (rejects). */
+  watch(path: string, resourceVersion: string, handlers: WatchHandlers, signal: AbortSignal): Promise<void>;
+  /** The API server, for log lines. */
+  readonly server: string;
+}
+
