@@ -19,28 +19,22 @@ function replaced<T extends { readonly name: string }>(stored: readonly T[] | un
   return derivedFrom(entry === undefined ? rest : [...rest, entry], stored);
 }
 
-function memoByNamespace<T>(read: (namespace: string) => T): (namespace: string) => T {
-  const known = new Map<string, T>();
-  return (namespace) => {
-    if (known.has(namespace)) return known.get(namespace) as T;
-    const value = read(namespace);
-    known.set(namespace, value);
-    return value;
-  };
+/** The answer for one namespace, computed on first use; other namespaces pass through. */
+function onlyIn<T>(namespace: string, read: (namespace: string) => T, change: () => T): (namespace: string) => T {
+  let changed: { value: T } | undefined;
+  return (asked) => (asked === namespace ? (changed ??= { value: change() }).value : read(asked));
 }
 
 function policyOverlay(view: ClusterView, subject: Extract<Subject, { judgedAs: 'NetworkPolicy' }>, change: Change): ClusterView {
   const policy = subject.networkPolicy;
   const placed: NetworkPolicyModel | undefined = change === 'place' ? policy : undefined;
-  const policies = memoByNamespace((namespace: string) =>
-    namespace === policy.namespace ? replaced(view.networkPolicies(namespace), policy.name, placed) : view.networkPolicies(namespace),
-  );
+  const policies = onlyIn(policy.namespace, (namespace) => view.networkPolicies(namespace), () => replaced(view.networkPolicies(policy.namespace), policy.name, placed));
   return { networkPolicies: policies, pods: (namespace) => view.pods(namespace), namespaces: () => view.namespaces() };
 }
 
 function podOverlay(view: ClusterView, subject: Subject, change: Change): ClusterView {
   const entry: LabelledEntry | undefined = change === 'place' ? { name: subject.name, labels: subject.labels } : undefined;
-  const pods = memoByNamespace((namespace: string) => (namespace === subject.namespace ? replaced(view.pods(namespace), subject.name, entry) : view.pods(namespace)));
+  const pods = onlyIn(subject.namespace, (namespace) => view.pods(namespace), () => replaced(view.pods(subject.namespace), subject.name, entry));
   return { networkPolicies: (namespace) => view.networkPolicies(namespace), pods, namespaces: () => view.namespaces() };
 }
 
