@@ -44,7 +44,7 @@ function viewGauges(registers: Registry[], health: () => ViewHealth | undefined)
   };
   new Gauge({
     name: 'kube_guardrails_cluster_view_synced',
-    help: 'Whether the cluster view of a resource is usable now (1: listed and its watch not lost past CLUSTER_VIEW_STALE_SECONDS).',
+    help: 'Whether the cluster view of a resource is listed and watching now (1), or not yet listed or its watch is down (0).',
     labelNames: ['resource'],
     registers,
     collect() {
