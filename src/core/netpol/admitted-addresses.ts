@@ -5,6 +5,7 @@
  */
 import type { Direction, NetworkPolicyModel, PolicyPeer, PolicyRule } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
+import { perDirection } from './per-direction.js';
 import { cidrSize, parseCidr, type Cidr } from '../net/cidr.js';
 import type { IpFamily } from '../net/ip-address.js';
 import { mayCoverPublicShare, publicFraction, sizesMayCoverPublicShare } from '../net/public-space.js';
@@ -91,18 +92,10 @@ export function boundMayAdmitWorld(bound: ExposureBound, threshold: number): boo
   return bound.everything || sizesMayCoverPublicShare(bound.total, threshold);
 }
 
-// Policy models are immutable and several rules ask the same questions of them.
-const exposures = new WeakMap<NetworkPolicyModel, Partial<Record<Direction, DirectionExposure>>>();
 const shares = new WeakMap<AddressSet, PublicShare>();
 
-export function directionExposure(policy: NetworkPolicyModel, direction: Direction): DirectionExposure {
-  const known = exposures.get(policy) ?? {};
-  const cached = known[direction];
-  if (cached !== undefined) return cached;
-  const computed = computeExposure(policy, direction);
-  exposures.set(policy, { ...known, [direction]: computed });
-  return computed;
-}
+/** What a policy admits in a direction, computed once per model: models are immutable. */
+export const directionExposure: (policy: NetworkPolicyModel, direction: Direction) => DirectionExposure = perDirection(computeExposure);
 
 function computeExposure(policy: NetworkPolicyModel, direction: Direction): DirectionExposure {
   const openRules: PolicyRule[] = [];

@@ -11,12 +11,14 @@
  * proposal is then proven on a concrete pod (a label set all of them match, from the
  * fewest labels up through the values the namespace's selectors name): every policy of
  * the namespace that selects that pod counts. So a report is always true of some pod; a
- * completion no witness within WITNESS_LIMIT shows goes unreported. Pure; bounded by a
- * search budget, past which it reports nothing (never a guess). */
+ * completion no witness within the budgets shows goes unreported. Pure; bounded by a
+ * search budget and a proof budget, past which it reports nothing (never a guess).
+ */
 import { labelsSatisfying, selectorConjunction, selectorMatches, selectorsOverlap, type Labels, type LabelSelector } from '../kubernetes/label-selector.js';
 import type { Direction, NetworkPolicyModel } from '../kubernetes/network-policy.js';
 import { AddressSet } from '../net/address-set.js';
 import { sizesMayCoverPublicShare } from '../net/public-space.js';
+import { perDirection } from './per-direction.js';
 import { storedListOf } from './policy-lists.js';
 import { admitsWorld, directionExposure, publicShareOf } from './admitted-addresses.js';
 
@@ -45,9 +47,9 @@ type Sizes = Record<4 | 6, bigint>;
 
 /**
  * What a namespace's policies offer the search in one direction: those that isolate it
- * and admit some address, largest first, with the sum of their sizes. Built once per list: the view
- * hands out the same list until the namespace changes, and `check` judges all of a
- * namespace's policies against one list.
+ * and admit some address, largest first, with the sum of their sizes. Built once per
+ * stored list: the view hands out the same list until the namespace changes, and
+ * `check` judges all of a namespace's policies against one list.
  */
 interface Pool {
   readonly total: Sizes;
@@ -81,20 +83,10 @@ function indexBy(candidates: readonly Candidate[], key: string): KeyIndex {
   return { fixed, unfixed };
 }
 
-const pools = new WeakMap<readonly NetworkPolicyModel[], Partial<Record<Direction, Pool>>>();
-
-// A policy model lives as long as the view holds it, and every review of its namespace asks.
-const sizesCache = new WeakMap<NetworkPolicyModel, Partial<Record<Direction, Sizes>>>();
-
-function admittedSizes(policy: NetworkPolicyModel, direction: Direction): Sizes {
-  const known = sizesCache.get(policy) ?? {};
-  const cached = known[direction];
-  if (cached !== undefined) return cached;
+const admittedSizes = perDirection((policy: NetworkPolicyModel, direction): Sizes => {
   const admitted = admittedBy(policy, direction);
-  const sizes = { 4: admitted.size(4), 6: admitted.size(6) };
-  sizesCache.set(policy, { ...known, [direction]: sizes });
-  return sizes;
-}
+  return { 4: admitted.size(4), 6: admitted.size(6) };
+});
 
 function weight(candidate: Candidate): number {
   const share = publicShareOf(candidate.admitted);
@@ -123,14 +115,7 @@ function buildPool(policies: readonly NetworkPolicyModel[], direction: Direction
   return { total, candidates, byValue };
 }
 
-function poolOf(policies: readonly NetworkPolicyModel[], direction: Direction): Pool {
-  const known = pools.get(policies) ?? {};
-  const cached = known[direction];
-  if (cached !== undefined) return cached;
-  const pool = buildPool(policies, direction);
-  pools.set(policies, { ...known, [direction]: pool });
-  return pool;
-}
+const poolOf = perDirection(buildPool);
 
 /**
  * Whether the policy and the whole pool are large enough to reach the share: most
@@ -192,6 +177,7 @@ interface Search {
   readonly suffixUnion: readonly AddressSet[];
   readonly threshold: number;
   steps: number;
+  proofs: number;
   /** Set by a proposal proven on its witness pod. */
   proven?: WorldCompletion;
 }
@@ -214,6 +200,13 @@ interface SearchNode {
 
 /** Label sets tried as witnesses of one proposal; past this the proposal goes unproven. */
 export const WITNESS_LIMIT = 256;
+
+/**
+ * Proofs on a witness in one search, each a pass over the namespace's policies: with the
+ * step budget, this keeps a review in a namespace of hundreds of policies within
+ * milliseconds whatever the selectors.
+ */
+export const PROOF_BUDGET = 1_024;
 
 function lazily<T>(make: () => T): () => T {
   let made: { value: T } | undefined;
@@ -300,6 +293,7 @@ function provenAt(state: Search, labels: Labels): WorldCompletion | undefined {
 function isProvenGoal(state: Search, node: SearchNode, withOwn: AddressSet): boolean {
   if (node.chosen.length === 0 || !admitsWorld(withOwn, state.threshold)) return false;
   for (const witness of witnesses(state.keyStates, node.selectors)) {
+    if (++state.proofs > PROOF_BUDGET) return false;
     state.proven = provenAt(state, witness);
     if (state.proven !== undefined) return true;
   }
@@ -308,7 +302,7 @@ function isProvenGoal(state: Search, node: SearchNode, withOwn: AddressSet): boo
 
 /** Include-or-skip over the candidates in order, pruned by what the rest could still add. */
 function search(state: Search, index: number, node: SearchNode): Candidate[] | undefined {
-  if (++state.steps > COMPLETION_SEARCH_BUDGET) return undefined;
+  if (++state.steps > COMPLETION_SEARCH_BUDGET || state.proofs > PROOF_BUDGET) return undefined;
   const withOwn = state.own.union(node.othersUnion);
   if (isProvenGoal(state, node, withOwn)) return [...node.chosen];
   if (index >= state.candidates.length) return undefined;
@@ -318,7 +312,7 @@ function search(state: Search, index: number, node: SearchNode): Candidate[] | u
   const othersUnion = node.othersUnion.union(next.admitted);
   if (selectorsOverlap(selectors)) {
     const found = search(state, index + 1, { chosen: [...node.chosen, next], selectors, othersUnion });
-    if (found !== undefined || state.steps > COMPLETION_SEARCH_BUDGET) return found;
+    if (found !== undefined || state.steps > COMPLETION_SEARCH_BUDGET || state.proofs > PROOF_BUDGET) return found;
   }
   return search(state, index + 1, node);
 }
@@ -338,7 +332,7 @@ export function worldCompletion(policy: NetworkPolicyModel, namespacePolicies: r
   const candidates = candidatesFor(policy, pool);
   if (candidates.length === 0) return undefined;
   const isolating = namespacePolicies.filter((other) => other !== policy && other.name !== policy.name && other.isolates[direction]);
-  const state: Search = { policy, direction, isolating, keyStates: lazily(() => keyStates([policy, ...isolating])), own, candidates, suffixUnion: suffixUnions(candidates), threshold, steps: 0 };
+  const state: Search = { policy, direction, isolating, keyStates: lazily(() => keyStates([policy, ...isolating])), own, candidates, suffixUnion: suffixUnions(candidates), threshold, steps: 0, proofs: 0 };
   const found = search(state, 0, { chosen: [], selectors: [policy.podSelector], othersUnion: AddressSet.EMPTY });
   return found === undefined ? undefined : state.proven;
 }

@@ -139,15 +139,16 @@ function completionFinding(direction: Direction, completion: WorldCompletion, vi
   const share = publicShareOf(completion.admitted);
   const pods = describeSelector(completion.pods);
   const existing = view.pods(namespace)?.filter((pod) => selectorMatches(completion.pods, pod.labels)).length;
-  const others = completion.others.map((policy) => policy.name);
+  const others = policyList(completion.others);
+  const admitted = describeAddresses(completion.admitted);
   return {
     path: ['spec', direction],
-    summary: fitSummary(`${direction} with NetworkPolicy ${policyList(completion.others)} admits the internet to pods ${pods === '' ? '(all)' : pods}`, ` (${formatShare(share)})`),
-    fix: `Narrow the ipBlocks of this policy or of ${policyList(completion.others)}: together they admit ${describeAddresses(completion.admitted)}.`,
-    value: policyList(completion.others),
-    equivalent: describeAddresses(completion.admitted),
+    summary: fitSummary(`${direction} with NetworkPolicy ${others} admits the internet to pods ${pods === '' ? '(all)' : pods}`, ` (${formatShare(share)})`),
+    fix: `Narrow the ipBlocks of this policy or of ${others}: together they admit ${admitted}.`,
+    value: others,
+    equivalent: admitted,
     details: {
-      otherPolicies: others,
+      otherPolicies: completion.others.map((policy) => policy.name),
       pods: pods === '' ? 'all pods' : pods,
       ...(existing === undefined ? {} : { existingPods: existing }),
       publicIpv4Share: share.ipv4,
@@ -158,7 +159,8 @@ function completionFinding(direction: Direction, completion: WorldCompletion, vi
 
 /**
  * Policies add up per pod: when this one alone stays short of the internet, it is judged
- * with the namespace's other policies for the same pods, and reported when it completes it.
+ * with the namespace's other policies for the same pods, and reported when with them it
+ * admits the internet while adding public addresses they do not.
  */
 function combinedWorldFindings(policy: NetworkPolicyModel, direction: Direction, threshold: number, view: ClusterView): Finding[] {
   const policies = view.networkPolicies(policy.namespace);
