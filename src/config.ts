@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_NAMESPACE } from './core/kubernetes/kinds.js';
 import { GuardrailsError } from './errors.js';
+import { REPORT_APIS, type ReportApi } from './report/openreports.js';
 import { REQUEST_TIMEOUT_MS } from './server/deps.js';
 
 const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
@@ -63,7 +64,40 @@ export interface ClusterViewConfig {
   readonly staleAfterMs: number;
 }
 
-export type Config = CheckConfig | ServeConfig | { readonly command: 'exit'; readonly code: number };
+/** `kube-guardrails audit`: judge what runs in the cluster; with `--reports`, write it as policy reports. */
+export interface AuditConfig {
+  readonly command: 'audit';
+  readonly policyPath?: string;
+  readonly output: OutputFormat;
+  /** Only this namespace (and its Namespace object). */
+  readonly namespace?: string;
+  readonly reports: boolean;
+  readonly reportApi: ReportApi;
+  /** Report writes per second (a burst of twice as many). */
+  readonly writesPerSecond: number;
+  readonly color?: boolean;
+  /** Where the cluster's credentials are (the same search as the webhook's view); `mode` is unused. */
+  readonly cluster: ClusterViewConfig;
+  /** Keep auditing: informers, a periodic full pass, one writer through a Lease, /metrics. */
+  readonly continuous?: ContinuousAuditConfig;
+}
+
+export interface ContinuousAuditConfig {
+  readonly intervalMs: number;
+  /** How long after a change the next pass waits, so that a burst of changes costs one pass. */
+  readonly settleMs: number;
+  readonly leaseNamespace: string;
+  readonly leaseName: string;
+  /** This replica's name in the Lease. */
+  readonly identity: string;
+  readonly leaseDurationMs: number;
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  readonly logLevel: string;
+  readonly watchIntervalMs: number;
+}
+
+export type Config = CheckConfig | ServeConfig | AuditConfig | { readonly command: 'exit'; readonly code: number };
 
 const DEFAULTS = {
   port: 8443,
@@ -80,6 +114,13 @@ const DEFAULTS = {
   shedLagMs: 250, // ms; far under the 5 s deadline, above what steady load causes
   // s; a watch reconnects within seconds, and a minute of missed events is the most a finding may be judged on
   clusterViewStaleSeconds: 60,
+  // writes/s; a first pass over a large cluster stays well under the API server's default limits
+  auditWritesPerSecond: 20,
+  auditIntervalSeconds: 600, // s; the full pass catches what a lost watch missed
+  auditSettleSeconds: 2, // s; a burst of changes (a rollout, a policy applied with its namespace) costs one pass
+  auditLeaseSeconds: 15, // s; as kube-controller-manager's leader election
+  auditMetricsPort: 8080,
+  leaseNamespace: 'kube-guardrails',
 } as const;
 
 const CLUSTER_VIEW_MODES = ['auto', 'on', 'off'] as const;
@@ -153,6 +194,60 @@ function checkCommand(captured: Captured, env: Env): Command {
     });
 }
 
+interface AuditOptions {
+  policy?: string;
+  output: OutputFormat;
+  namespace?: string;
+  reports?: boolean;
+  reportApi: ReportApi;
+  watch?: boolean;
+  metricsPort: string;
+}
+
+function continuousFromEnv(options: AuditOptions, env: Env): ContinuousAuditConfig {
+  return Object.freeze({
+    intervalMs: numberFromEnv(env, 'AUDIT_INTERVAL_SECONDS', DEFAULTS.auditIntervalSeconds) * 1000,
+    settleMs: numberFromEnv(env, 'AUDIT_SETTLE_SECONDS', DEFAULTS.auditSettleSeconds) * 1000,
+    leaseNamespace: env.POD_NAMESPACE ?? DEFAULTS.leaseNamespace,
+    leaseName: 'kube-guardrails-audit',
+    // The pod's name (the downward API), else the host's: unique per replica.
+    identity: env.POD_NAME ?? env.HOSTNAME ?? `audit-${String(process.pid)}`,
+    leaseDurationMs: numberFromEnv(env, 'AUDIT_LEASE_SECONDS', DEFAULTS.auditLeaseSeconds) * 1000,
+    metricsPort: parsePort(options.metricsPort),
+    metricsHost: DEFAULTS.host,
+    logLevel: logLevelFromEnv(env),
+    watchIntervalMs: numberFromEnv(env, 'WATCH_INTERVAL_MS', DEFAULTS.watchIntervalMs),
+  });
+}
+
+function auditCommand(captured: Captured, env: Env): Command {
+  return new Command('audit')
+    .description('Judge what already runs in the cluster (KUBECONFIG, ~/.kube/config or in-cluster), as the webhook would')
+    .option('-p, --policy <file>', 'policy file (default: the built-in policy)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .option('-n, --namespace <ns>', 'audit only this namespace (default: every namespace the webhook judges)')
+    .option('--reports', 'write the results to the cluster as policy reports, and remove those no longer true')
+    .addOption(new Option('--report-api <api>', 'report API: OpenReports, or wgpolicyk8s PolicyReports for Policy Reporter').choices(REPORT_APIS).default('openreports'))
+    .option('--watch', 'keep auditing: re-judge on every change and periodically, one writer at a time (implies --reports)')
+    .option('--metrics-port <port>', 'with --watch: port of /metrics and /healthz (HTTP)', String(DEFAULTS.auditMetricsPort))
+    .action((options: AuditOptions) => {
+      const color = colorFromEnv(env);
+      const continuous = options.watch === true;
+      captured.config = Object.freeze({
+        command: 'audit',
+        output: options.output,
+        reports: options.reports === true || continuous,
+        reportApi: options.reportApi,
+        writesPerSecond: Math.max(0.1, numberFromEnv(env, 'AUDIT_WRITES_PER_SECOND', DEFAULTS.auditWritesPerSecond)),
+        cluster: clusterViewFromEnv({ ...env, CLUSTER_VIEW: 'on' }),
+        ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        ...(options.policy === undefined ? {} : { policyPath: options.policy }),
+        ...(color === undefined ? {} : { color }),
+        ...(continuous ? { continuous: continuousFromEnv(options, env) } : {}),
+      });
+    });
+}
+
 interface ServeOptions {
   policy?: string;
   port: string;
@@ -221,7 +316,8 @@ export function loadConfig(
     .configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => undefined })
     .showSuggestionAfterError(true)
     .addCommand(checkCommand(captured, env))
-    .addCommand(serveCommand(captured, env));
+    .addCommand(serveCommand(captured, env))
+    .addCommand(auditCommand(captured, env));
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => undefined });
   try {
     program.parse([...argv], { from: 'user' });

@@ -24,6 +24,15 @@ export const ERRORS = {
     meaning: 'The cluster credentials (KUBECONFIG, ~/.kube/config or the in-cluster ServiceAccount) cannot be read, or `CLUSTER_VIEW=on` found none.',
     exitStatus: EXIT.usage,
   },
+  KG_CLUSTER_UNREACHABLE: {
+    meaning: 'An audit could not read the cluster: the API server is unreachable, refused the credentials, or denied a list the audit needs (the message names it).',
+    exitStatus: EXIT.usage,
+  },
+  KG_REPORTS_UNAVAILABLE: {
+    meaning: 'An audit with `--reports` found no report API to write to: the OpenReports (or, with `--report-api wgpolicyk8s`, the PolicyReport) CRDs are not installed.',
+    exitStatus: EXIT.usage,
+  },
+  KG_REPORT_WRITE_FAILED: { meaning: 'An audit with `--reports` could not write some reports (the log names each write); the others were written, and the next pass retries.', exitStatus: EXIT.usage },
   KG_BAD_REVIEW: { meaning: 'The webhook received something that is not a valid admission.k8s.io/v1 AdmissionReview.', httpStatus: 400 },
   KG_BODY_TOO_LARGE: { meaning: 'The AdmissionReview body exceeds the size limit.', httpStatus: 413 },
   KG_BAD_HTTP: { meaning: 'The request is not well-formed HTTP (bad framing or chunking); the connection is closed.', httpStatus: 400 },

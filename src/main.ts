@@ -33,6 +33,24 @@ async function run(config: Config, version: string): Promise<number> {
         now: () => Date.now(),
         version,
       });
+    case 'audit': {
+      const { runAudit } = await import('./cli/audit.js');
+      const { createLogger } = await import('./logger.js');
+      if (config.continuous !== undefined) {
+        const { runContinuousAudit } = await import('./cli/continuous-audit.js');
+        return runContinuousAudit(config, config.continuous, { rules: RULES, version });
+      }
+      return runAudit(config, {
+        rules: RULES,
+        stdout: (output) => process.stdout.write(output),
+        stderr: (output) => process.stderr.write(output),
+        stdoutIsTty: (process.stdout.isTTY as boolean | undefined) === true,
+        now: () => Date.now(),
+        version,
+        // Only failed report writes are logged, as JSON lines on stderr.
+        logger: createLogger({ level: 'warn', destination: process.stderr }),
+      });
+    }
     case 'serve': {
       // Loaded only for serve: `check` starts faster without Fastify and TLS.
       const { runServe } = await import('./server/run-server.js');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { manifestView } from '../src/cluster/manifest-view.js';
-import { webhookRules } from '../src/core/kubernetes/kinds.js';
+import { EXCLUDED_NAMESPACES, webhookRules } from '../src/core/kubernetes/kinds.js';
 import { evaluateBatch } from '../src/engine/batch.js';
 import { buildReport } from '../src/report/report.js';
 import { parseManifests } from '../src/manifests/parse-manifests.js';
@@ -55,6 +55,8 @@ describe('the deployment manifests', () => {
       operator: 'NotIn',
       values: ['kube-system', 'kube-guardrails'],
     });
+    // The audit skips the same namespaces, so that it reports only what admission judges.
+    expect(webhook!.namespaceSelector.matchExpressions).toContainEqual({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: EXCLUDED_NAMESPACES });
   });
 
   it('register exactly the kinds the table of kinds says the webhook judges', () => {

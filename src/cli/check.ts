@@ -10,7 +10,7 @@ import { formatJson } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
 import { reportOf, type CheckReport } from '../report/report.js';
 import { formatSarif } from '../report/sarif.js';
-import { formatText } from '../report/text.js';
+import { formatText, type SourcesNote } from '../report/text.js';
 import type { Rule } from '../rules/types.js';
 import { collectSources } from './collect-files.js';
 import { checkOffThread } from './check-thread.js';
@@ -53,7 +53,8 @@ async function readSources(config: CheckConfig, io: CheckIo): Promise<{ readonly
   return { texts };
 }
 
-function render(report: CheckReport, settings: RenderSettings, rules: readonly Rule[]): string {
+/** The report in the format asked for: the same renderers for `check` and `audit`. */
+export function renderReport(report: CheckReport, settings: RenderSettings, rules: readonly Rule[]): string {
   switch (settings.output) {
     case 'json':
       return formatJson(report);
@@ -62,7 +63,7 @@ function render(report: CheckReport, settings: RenderSettings, rules: readonly R
     case 'junit':
       return formatJunit(report);
     case 'text':
-      return formatText(report, settings.color);
+      return formatText(report, settings.color, settings.sources);
   }
 }
 
@@ -81,6 +82,8 @@ export interface RenderSettings {
   readonly now: number;
   readonly cwd: string;
   readonly version: string;
+  /** Where the objects came from, for the text summary (`in 3 files` by default). */
+  readonly sources?: SourcesNote;
 }
 
 /** Judge the manifests and render what the user sees. Pure: texts in, text out (the files are taken over). */
@@ -90,7 +93,7 @@ export function checkManifests(texts: ManifestText[], rules: readonly Rule[], po
   const stderr = report.results.flatMap((result) =>
     result.failures.map((failure) => `kube-guardrails: KG_RULE_FAILED: rule ${failure.rule} failed on ${result.file}:${result.line}: ${failure.message}\n`),
   );
-  return { stdout: render(report, settings, rules), stderr, allowed: report.summary.allowed };
+  return { stdout: renderReport(report, settings, rules), stderr, allowed: report.summary.allowed };
 }
 
 export async function runCheck(config: CheckConfig, io: CheckIo): Promise<number> {

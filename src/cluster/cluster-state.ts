@@ -6,7 +6,7 @@
  */
 import { NAMESPACE_NAME_LABEL } from '../core/kubernetes/kinds.js';
 import type { Labels } from '../core/kubernetes/label-selector.js';
-import { readNetworkPolicy, type NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
+import { readNetworkPolicy, type ModelCache, type NetworkPolicyModel } from '../core/kubernetes/network-policy.js';
 import { field, recordOf, stringMapOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
 import type { ClusterView, LabelledEntry } from '../rules/types.js';
 
@@ -95,7 +95,10 @@ class NamespacedStore<T> {
 }
 
 export class ClusterState {
-  private readonly policies = new NamespacedStore<NetworkPolicyModel>((object, identity) => readNetworkPolicy(object, identity.namespace));
+  /** `models`: shared with an evaluation of the same objects (an audit), so that each policy is read once and judged as the view's own model. */
+  constructor(private readonly models?: ModelCache) {}
+
+  private readonly policies = new NamespacedStore<NetworkPolicyModel>((object, identity) => readNetworkPolicy(object, identity.namespace, this.models));
   private readonly pods = new NamespacedStore<LabelledEntry>((object, identity) => ({ name: identity.name, labels: labelsOf(object) }));
   private readonly namespaces = new NamespacedStore<LabelledEntry>((object, identity) => ({
     name: identity.name,

@@ -9,7 +9,7 @@ import type { JsonRecord } from '../core/kubernetes/shape.js';
 import { field, recordOf, stringOf } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ClusterState, WatchedResource, WatchEventType } from './cluster-state.js';
+import type { WatchedResource, WatchEventType } from './cluster-state.js';
 import { ApiStatusError, type KubeApi, type WatchEvent } from './kube-api.js';
 
 export interface InformerHealth {
@@ -36,13 +36,22 @@ const BACKOFF_MAX_MS = 30_000;
 
 class Gone extends Error {}
 
-export interface InformerDeps {
+/** What an informer keeps in step: the cluster view's state, or an audit's store of whole objects. */
+export interface InformerStore<R extends string> {
+  replace(resource: R, objects: readonly JsonRecord[]): void;
+  apply(resource: R, type: WatchEventType, object: JsonRecord): void;
+  count(resource: R): number;
+}
+
+export interface InformerDeps<R extends string = WatchedResource> {
   readonly api: KubeApi;
-  readonly state: ClusterState;
+  readonly state: InformerStore<R>;
+  /** Where the resource is listed and watched; the view's resources default to RESOURCE_PATHS. */
+  readonly path?: string;
   readonly logger: Logger;
   readonly now: () => number;
   /** Called after each change of the state (list or event). */
-  readonly onChange?: (resource: WatchedResource) => void;
+  readonly onChange?: (resource: R) => void;
 }
 
 const EVENT_TYPES: readonly string[] = ['ADDED', 'MODIFIED', 'DELETED'];
@@ -55,7 +64,7 @@ function isGone(error: unknown): boolean {
   return error instanceof Gone || (error instanceof ApiStatusError && error.statusCode === 410);
 }
 
-export class Informer {
+export class Informer<R extends string = WatchedResource> {
   private synced = false;
   private lostSince: number | undefined;
   private lastEventAt: number | undefined;
@@ -63,10 +72,13 @@ export class Informer {
   private running: Promise<void> | undefined;
   private firstSync: { promise: Promise<void>; resolve: () => void };
 
+  private readonly path: string;
+
   constructor(
-    readonly resource: WatchedResource,
-    private readonly deps: InformerDeps,
+    readonly resource: R,
+    private readonly deps: InformerDeps<R>,
   ) {
+    this.path = deps.path ?? (RESOURCE_PATHS as Readonly<Record<string, string>>)[resource] ?? '';
     let resolve = (): void => undefined;
     const promise = new Promise<void>((done) => (resolve = done));
     this.firstSync = { promise, resolve };
@@ -137,7 +149,7 @@ export class Informer {
   }
 
   private async relist(): Promise<string> {
-    const path = RESOURCE_PATHS[this.resource];
+    const path = this.path;
     const items: JsonRecord[] = [];
     let page = await this.deps.api.list(path, LIST_PAGE_SIZE, undefined, this.signal);
     items.push(...page.items);
@@ -176,7 +188,7 @@ export class Informer {
       this.deps.state.apply(this.resource, event.type as WatchEventType, event.object);
       this.deps.onChange?.(this.resource);
     };
-    await this.deps.api.watch(RESOURCE_PATHS[this.resource], current, { onOpen: () => (this.lostSince = undefined), onEvent }, this.signal);
+    await this.deps.api.watch(this.path, current, { onOpen: () => (this.lostSince = undefined), onEvent }, this.signal);
     return current;
   }
 }

@@ -42,3 +42,14 @@ export interface KubeApi {
   readonly server: string;
 }
 
+
+export type RequestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Single requests, for what the audit reads by name and writes (reports, its Lease). */
+export interface KubeRequests {
+  /**
+   * One request with a JSON body (or none). Resolves with the answer's JSON; rejects with
+   * ApiStatusError for any status but 2xx (404 for a missing object, 409 for a conflict).
+   */
+  send(method: RequestMethod, path: string, body: JsonRecord | undefined, signal: AbortSignal): Promise<JsonRecord>;
+}

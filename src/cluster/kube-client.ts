@@ -11,9 +11,9 @@ import type { IncomingMessage } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
-import { isRecord } from '../core/kubernetes/shape.js';
+import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
 import { GuardrailsError } from '../errors.js';
-import { ApiStatusError, type KubeApi, type ListPage, type WatchHandlers } from './kube-api.js';
+import { ApiStatusError, type KubeApi, type KubeRequests, type ListPage, type RequestMethod, type WatchHandlers } from './kube-api.js';
 import { describeSource, type CredentialSource } from './credentials.js';
 
 export function loadKubeConfig(source: CredentialSource): KubeConfig {
@@ -54,8 +54,8 @@ function statusMessage(body: string, statusCode: number): string {
   return `HTTP ${statusCode}`;
 }
 
-async function requestOptions(config: KubeConfig, signal: AbortSignal): Promise<RequestOptions> {
-  const options: RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+async function requestOptions(config: KubeConfig, signal: AbortSignal, method: RequestMethod = 'GET'): Promise<RequestOptions> {
+  const options: RequestOptions = { method, headers: { accept: 'application/json', ...(method === 'POST' || method === 'PUT' ? { 'content-type': 'application/json' } : {}) } };
   await config.applyToHTTPSOptions(options);
   return { ...options, signal };
 }
@@ -78,7 +78,10 @@ function pageOf(body: string): ListPage {
   return { items: parsed.items.filter(isRecord), resourceVersion, ...(continueToken === undefined ? {} : { continueToken }) };
 }
 
-export function kubeApi(config: KubeConfig): KubeApi {
+/** A single request answers within this. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function kubeApi(config: KubeConfig): KubeApi & KubeRequests {
   const server = (config.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
 
   async function get(path: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
@@ -127,5 +130,19 @@ export function kubeApi(config: KubeConfig): KubeApi {
     });
   }
 
-  return { list, watch, server };
+  async function send(method: RequestMethod, path: string, body: JsonRecord | undefined, signal: AbortSignal): Promise<JsonRecord> {
+    const options = await requestOptions(config, AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]), method);
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const outgoing = request(new URL(server + path), options, resolve);
+      outgoing.on('error', reject);
+      outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+    const text = await readAll(response);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 299) throw new ApiStatusError(status, statusMessage(text, status));
+    const parsed: unknown = text === '' ? {} : JSON.parse(text);
+    return isRecord(parsed) ? parsed : {};
+  }
+
+  return { list, watch, send, server };
 }

@@ -5,24 +5,29 @@
 import XMLBuilder from 'fast-xml-builder';
 import { objectLabel, type CheckReport, type ObjectResult } from './report.js';
 
+/** ` (line 12)`, or nothing for an object read from the cluster (line 0). */
+function at(line: number): string {
+  return line > 0 ? ` (line ${line})` : '';
+}
+
 function violationLines(result: ObjectResult, actions: readonly string[]): string {
   return result.violations
     .filter((violation) => actions.includes(violation.action))
-    .map((violation) => `${violation.action.toUpperCase()} [${violation.rule}] ${violation.path} (line ${violation.line}): ${violation.message}`)
+    .map((violation) => `${violation.action.toUpperCase()} [${violation.rule}] ${violation.path}${at(violation.line)}: ${violation.message}`)
     .join('\n');
 }
 
 function testcase(result: ObjectResult): object {
   const denials = violationLines(result, ['deny']);
   const failures = result.failures.map((failure) => `ERROR [${failure.rule}] ${failure.message}`).join('\n');
-  const waived = result.waived.map((w) => `WAIVED [${w.rule}] ${w.path} (line ${w.line}) by exemption "${w.exemption}" (${w.reason}): ${w.message}`);
+  const waived = result.waived.map((w) => `WAIVED [${w.rule}] ${w.path}${at(w.line)} by exemption "${w.exemption}" (${w.reason}): ${w.message}`);
   const notes = [violationLines(result, ['warn', 'audit']), ...waived].filter((text) => text !== '').join('\n');
   const failureText = [denials, failures].filter((text) => text !== '').join('\n');
   return {
     '@_name': objectLabel(result),
     '@_classname': result.file,
     '@_file': result.file,
-    '@_line': result.line,
+    ...(result.line > 0 ? { '@_line': result.line } : {}),
     ...(result.allowed ? {} : { failure: { '@_message': failureText.split('\n')[0] ?? 'denied', '@_type': 'denied', '#text': failureText } }),
     ...(notes === '' ? {} : { 'system-out': notes }),
   };

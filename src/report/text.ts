@@ -24,28 +24,38 @@ function palette(color: boolean): Palette {
 
 const LABELS: Readonly<Record<Violation['action'], string>> = { deny: 'DENY ', warn: 'WARN ', audit: 'AUDIT' };
 
+/** `12: `, or nothing for an object read from the cluster (line 0: it has no source line). */
+function lineMark(line: number, paint: Palette): string {
+  return line > 0 ? `${paint.dim(`${line}:`)} ` : '';
+}
+
 function objectLines(result: ObjectResult, paint: Palette): string[] {
   const lines: string[] = [];
   const status = result.allowed ? paint.ok('allowed') : paint.deny('denied');
-  lines.push(`  ${paint.dim(`${result.line}:`)} ${paint.bold(objectLabel(result))} ${status}`);
+  lines.push(`  ${lineMark(result.line, paint)}${paint.bold(objectLabel(result))} ${status}`);
   for (const v of [...result.violations].sort((a, b) => a.line - b.line)) {
     const expired = v.expiredExemption ? paint.dim(` (exemption "${v.expiredExemption.name}" expired ${v.expiredExemption.expires})`) : '';
-    lines.push(`    ${paint.dim(`${v.line}:`)} ${paint[v.action](LABELS[v.action])} [${v.rule}] ${paint.dim(v.path)}: ${v.message}${expired}`);
+    lines.push(`    ${lineMark(v.line, paint)}${paint[v.action](LABELS[v.action])} [${v.rule}] ${paint.dim(v.path)}: ${v.message}${expired}`);
   }
   for (const w of result.waived) lines.push(`    ${paint.dim(`waived [${w.rule}] ${w.path} by exemption "${w.exemption}": ${w.reason}`)}`);
   for (const f of result.failures) lines.push(`    ${paint.deny('ERROR')} [${f.rule}] internal error: ${f.message}`);
   return lines;
 }
 
-function summaryLine(report: CheckReport, paint: Palette): string {
+/** Where the objects came from, for the summary line: `in 3 files` for manifests. */
+export type SourcesNote = (summary: CheckReport['summary']) => string;
+
+const IN_FILES: SourcesNote = (summary) => `in ${summary.files} files`;
+
+function summaryLine(report: CheckReport, paint: Palette, sources: SourcesNote): string {
   const { summary } = report;
   const verdict = summary.allowed ? paint.ok('✔ no object denied') : paint.deny(`✖ ${summary.denied} of ${summary.objects} objects denied`);
   const counts = [`${summary.deny} deny`, `${summary.warn} warn`, `${summary.audit} audit`, `${summary.waived} waived`];
   if (summary.failures > 0) counts.push(`${summary.failures} rule errors`);
-  return `${verdict} — ${counts.join(', ')} — ${summary.objects} objects in ${summary.files} files`;
+  return `${verdict} — ${counts.join(', ')} — ${summary.objects} objects ${sources(summary)}`;
 }
 
-export function formatText(report: CheckReport, color: boolean): string {
+export function formatText(report: CheckReport, color: boolean, sources: SourcesNote = IN_FILES): string {
   const paint = palette(color);
   const lines: string[] = [];
   let currentFile: string | undefined;
@@ -60,6 +70,6 @@ export function formatText(report: CheckReport, color: boolean): string {
     lines.push(...objectLines(result, paint));
   }
   if (lines.length > 0) lines.push('');
-  lines.push(summaryLine(report, paint));
+  lines.push(summaryLine(report, paint, sources));
   return `${lines.join('\n')}\n`;
 }

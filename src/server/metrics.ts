@@ -77,6 +77,15 @@ function viewGauges(registers: Registry[], health: () => ViewHealth | undefined)
   });
 }
 
+/** The metrics of the policy in force and of the rules judging under it: the webhook's and the continuous audit's alike. */
+export function policyMetrics(registers: Registry[]): Pick<Metrics, 'policyWarnings' | 'policyReloads' | 'ruleFailures'> {
+  return {
+    policyWarnings: new Gauge({ name: 'kube_guardrails_policy_warnings', help: 'Warnings about the policy in force (self-service exemptions).', registers }),
+    policyReloads: new Counter({ name: 'kube_guardrails_policy_reloads_total', help: 'Policy file reloads by outcome (success, failure).', labelNames: ['outcome'], registers }),
+    ruleFailures: new Counter({ name: 'kube_guardrails_rule_failures_total', help: 'Rules that threw while judging (bugs); onError decided.', labelNames: ['rule'], registers }),
+  };
+}
+
 export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'kube_guardrails_' });
@@ -103,10 +112,8 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
       labelNames: ['rule', 'exemption'],
       registers,
     }),
-    policyWarnings: new Gauge({ name: 'kube_guardrails_policy_warnings', help: 'Warnings about the policy in force (self-service exemptions).', registers }),
-    ruleFailures: new Counter({ name: 'kube_guardrails_rule_failures_total', help: 'Rules that threw while judging (bugs); onError decided.', labelNames: ['rule'], registers }),
+    ...policyMetrics(registers),
     badRequests: new Counter({ name: 'kube_guardrails_bad_requests_total', help: 'Requests refused with HTTP 4xx, by error code.', labelNames: ['code'], registers }),
-    policyReloads: new Counter({ name: 'kube_guardrails_policy_reloads_total', help: 'Policy file reloads by outcome (success, failure).', labelNames: ['outcome'], registers }),
     certificateReloads: new Counter({ name: 'kube_guardrails_certificate_reloads_total', help: 'Serving certificate reloads by outcome.', labelNames: ['outcome'], registers }),
     certificateExpiry: new Gauge({ name: 'kube_guardrails_certificate_expiry_timestamp_seconds', help: 'notAfter of the serving certificate, in Unix seconds.', registers }),
     shed: new Counter({

@@ -23,7 +23,7 @@ export interface PolicySource {
 interface PolicySourceOptions {
   readonly rules: readonly Rule[];
   readonly logger: Logger;
-  readonly metrics: Metrics;
+  readonly metrics: Pick<Metrics, 'policyWarnings' | 'policyReloads'>;
   readonly watchIntervalMs: number;
   /** Told the new text after each reload that was taken. */
   readonly onReload?: (text: string) => void;

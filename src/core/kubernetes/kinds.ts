@@ -116,3 +116,22 @@ export function webhookRules(): WebhookRule[] {
     scope: spec.scope,
   }));
 }
+
+/**
+ * The namespaces the webhook registration leaves out (its namespaceSelector, by the
+ * name label no one can forge): the control plane's own, and ours. The audit skips them
+ * too, so that it reports only what admission would judge (a test holds the registration
+ * to this list).
+ */
+export const EXCLUDED_NAMESPACES: readonly string[] = ['kube-system', 'kube-guardrails'];
+
+/** Where a kind is listed: cluster-wide, or in one namespace for a namespaced kind. */
+export function collectionPath(spec: KindSpec, namespace?: string): string {
+  const base = spec.group === '' ? `/api/${spec.version}` : `/apis/${spec.group}/${spec.version}`;
+  return namespace === undefined || spec.scope === 'Cluster' ? `${base}/${spec.resource}` : `${base}/namespaces/${namespace}/${spec.resource}`;
+}
+
+/** The apiVersion a kind is served as (what a list's items lack). */
+export function apiVersionOf(spec: KindSpec): string {
+  return spec.group === '' ? spec.version : `${spec.group}/${spec.version}`;
+}

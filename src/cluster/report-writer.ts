@@ -1,0 +1,103 @@
+/**
+ * The edge that writes policy reports: lists the reports kube-guardrails manages (by its
+ * label), sends the planned writes through a rate limit, and counts what happened. A
+ * write that fails (a conflict with another writer, a namespace being deleted) is counted
+ * and left to the next pass; it never stops the others.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { field, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
+import { describeError, GuardrailsError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { MANAGED_BY_LABEL, REPORT_KINDS, REPORT_SOURCE, reportCollectionPath, type ReportApi } from '../report/openreports.js';
+import type { ReportWrite } from '../report/report-plan.js';
+import { ApiStatusError, type KubeApi, type KubeRequests } from './kube-api.js';
+
+const LIST_PAGE_SIZE = 500;
+const MANAGED = `labelSelector=${encodeURIComponent(`${MANAGED_BY_LABEL}=${REPORT_SOURCE}`)}`;
+
+async function listPages(api: KubeApi, path: string, signal: AbortSignal): Promise<JsonRecord[]> {
+  const items: JsonRecord[] = [];
+  let continueToken: string | undefined;
+  do {
+    const page = await api.list(`${path}?${MANAGED}`, LIST_PAGE_SIZE, continueToken, signal);
+    items.push(...page.items);
+    continueToken = page.continueToken;
+  } while (continueToken !== undefined);
+  return items;
+}
+
+/**
+ * The reports kube-guardrails wrote before, in the namespace (or everywhere) and cluster-wide.
+ * A 404 means the report CRDs are not installed.
+ */
+export async function listManagedReports(api: KubeApi, reportApi: ReportApi, namespace: string | undefined, signal: AbortSignal): Promise<JsonRecord[]> {
+  const namespacedPath = namespace === undefined ? `/apis/${REPORT_KINDS[reportApi].apiVersion}/${REPORT_KINDS[reportApi].namespaced.resource}` : reportCollectionPath(reportApi, namespace);
+  try {
+    const [namespaced, cluster] = await Promise.all([listPages(api, namespacedPath, signal), listPages(api, reportCollectionPath(reportApi, undefined), signal)]);
+    return [...namespaced, ...cluster];
+  } catch (error: unknown) {
+    if (error instanceof ApiStatusError && error.statusCode === 404) {
+      const kinds = REPORT_KINDS[reportApi];
+      throw new GuardrailsError('KG_REPORTS_UNAVAILABLE', `the cluster does not serve ${kinds.apiVersion} ${kinds.namespaced.kind} and ${kinds.cluster.kind}: install their CRDs first${reportApi === 'openreports' ? ' (kubectl apply -k manifests/openreports/)' : ''}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** A token bucket: `perSecond` writes on average, bursts of up to `burst`. */
+export class RateLimit {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Milliseconds to wait before the next write may go (0 when it may go now); takes its token. */
+  take(): number {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.perSecond) * 1000);
+  }
+}
+
+export interface WriteOutcome {
+  readonly created: number;
+  readonly replaced: number;
+  readonly deleted: number;
+  readonly failed: number;
+}
+
+function describeWrite(write: ReportWrite): string {
+  const name = stringOf(field(recordOf(field(write.body, 'metadata')), 'name'));
+  return `${write.method} ${write.path}${write.method === 'POST' && name !== undefined ? `/${name}` : ''}`;
+}
+
+/** Sends the writes in order, each after its turn of the rate limit. */
+export async function applyReportWrites(api: KubeRequests, writes: readonly ReportWrite[], limit: RateLimit, deps: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<WriteOutcome> {
+  const counts = { created: 0, replaced: 0, deleted: 0, failed: 0 };
+  for (const write of writes) {
+    if (deps.signal.aborted) break;
+    const wait = limit.take();
+    if (wait > 0) await sleep(wait, undefined, { signal: deps.signal }).catch(() => undefined);
+    try {
+      await api.send(write.method, write.path, write.body, deps.signal);
+      if (write.method === 'POST') counts.created += 1;
+      else if (write.method === 'PUT') counts.replaced += 1;
+      else counts.deleted += 1;
+    } catch (error: unknown) {
+      // Already gone is what a deletion wanted.
+      if (write.method === 'DELETE' && error instanceof ApiStatusError && error.statusCode === 404) continue;
+      counts.failed += 1;
+      deps.logger.warn({ write: describeWrite(write), err: describeError(error) }, 'report write failed; the next pass retries it');
+    }
+  }
+  return counts;
+}
