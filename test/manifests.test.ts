@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { manifestView } from '../src/cluster/manifest-view.js';
-import { EXCLUDED_NAMESPACES, webhookRules } from '../src/core/kubernetes/kinds.js';
+import { EXCLUDED_NAMESPACES, KINDS, webhookRules } from '../src/core/kubernetes/kinds.js';
 import { evaluateBatch } from '../src/engine/batch.js';
 import { buildReport } from '../src/report/report.js';
 import { parseManifests } from '../src/manifests/parse-manifests.js';
@@ -22,9 +22,10 @@ const files = ['', 'registration/'].flatMap((sub) =>
 const objects: Manifest[] = files.flatMap((name) =>
   parseAllDocuments(readFileSync(join(DIRECTORY, name), 'utf8')).map((document) => document.toJS() as Manifest),
 );
-const find = (kind: string): Manifest => {
-  const found = objects.find((object) => object.kind === kind);
-  if (found === undefined) throw new Error(`no ${kind} in manifests/`);
+/** The object of a kind, by name where manifests/ holds several (the webhook's, the audit's). */
+const find = (kind: string, name?: string): Manifest => {
+  const found = objects.find((object) => object.kind === kind && (name === undefined || object.metadata?.name === name));
+  if (found === undefined) throw new Error(`no ${kind} ${name ?? ''} in manifests/`);
   return found;
 };
 
@@ -41,7 +42,13 @@ describe('the deployment manifests', () => {
     const settings = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === 'kube-guardrails-settings');
     expect(settings?.metadata.annotations['config.kubernetes.io/local-config']).toBe('true');
     expect(find('Kustomization').replacements).toEqual([
-      { source: { kind: 'ConfigMap', name: 'kube-guardrails-settings', fieldPath: 'data.apiServerCIDR' }, targets: [{ select: { kind: 'NetworkPolicy', name: 'kube-guardrails' }, fieldPaths: ['spec.ingress.0.from.0.ipBlock.cidr', 'spec.egress.0.to.0.ipBlock.cidr'] }] },
+      {
+        source: { kind: 'ConfigMap', name: 'kube-guardrails-settings', fieldPath: 'data.apiServerCIDR' },
+        targets: [
+          { select: { kind: 'NetworkPolicy', name: 'kube-guardrails' }, fieldPaths: ['spec.ingress.0.from.0.ipBlock.cidr', 'spec.egress.0.to.0.ipBlock.cidr'] },
+          { select: { kind: 'NetworkPolicy', name: 'kube-guardrails-audit' }, fieldPaths: ['spec.egress.0.to.0.ipBlock.cidr'] },
+        ],
+      },
     ]);
   });
 
@@ -79,7 +86,7 @@ describe('the deployment manifests', () => {
   });
 
   it('run at least two hardened replicas with probes, requests and limits, spread across nodes', () => {
-    const deployment = find('Deployment');
+    const deployment = find('Deployment', 'kube-guardrails');
     const pod = deployment.spec.template.spec as Manifest;
     const [container] = pod.containers as Manifest[];
     expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
@@ -94,15 +101,30 @@ describe('the deployment manifests', () => {
   });
 
   it('grant the cluster view exactly get, list and watch of what it watches, and nothing else', () => {
-    const role = find('ClusterRole');
+    const role = find('ClusterRole', 'kube-guardrails-view');
     expect(role.rules).toEqual([
       { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] },
     ]);
-    const binding = find('ClusterRoleBinding');
+    const binding = find('ClusterRoleBinding', 'kube-guardrails-view');
     expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: role.metadata.name });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-guardrails', namespace: 'kube-guardrails' }]);
-    expect(find('Deployment').spec.template.spec.automountServiceAccountToken).toBe(true);
+    expect(find('Deployment', 'kube-guardrails').spec.template.spec.automountServiceAccountToken).toBe(true);
+  });
+
+  it('grant the audit get, list and watch of exactly the kinds the webhook judges, its registration, its reports and its Lease', () => {
+    const role = find('ClusterRole', 'kube-guardrails-audit');
+    const reads = (role.rules as Manifest[]).filter((rule) => (rule.verbs as string[]).join() === 'get,list,watch');
+    const granted = reads.flatMap((rule) => (rule.resources as string[]).map((resource) => `${(rule.apiGroups as string[])[0]}/${resource}`)).sort();
+    expect(granted).toEqual(KINDS.filter((spec) => spec.admission).map((spec) => `${spec.group}/${spec.resource}`).sort());
+    expect(role.rules).toContainEqual({ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: ['kube-guardrails'], verbs: ['get'] });
+    expect(role.rules).toContainEqual({ apiGroups: ['openreports.io'], resources: ['reports', 'clusterreports'], verbs: ['get', 'list', 'create', 'update', 'delete'] });
+    expect((role.rules as Manifest[]).flatMap((rule) => rule.verbs as string[])).not.toContain('patch');
+    const lease = find('Role', 'kube-guardrails-audit-lease');
+    expect(lease.rules).toContainEqual({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['kube-guardrails-audit'], verbs: ['get', 'update'] });
+    const pod = find('Deployment', 'kube-guardrails-audit').spec.template.spec as Manifest;
+    expect(pod.serviceAccountName).toBe('kube-guardrails-audit');
+    expect((pod.containers as Manifest[])[0]!.args).toEqual(expect.arrayContaining(['audit', '--watch']));
   });
 
   it('ship a policy ConfigMap that the webhook accepts', () => {
