@@ -202,6 +202,7 @@ interface AuditOptions {
   reportApi: ReportApi;
   watch?: boolean;
   metricsPort: string;
+  metricsHost: string;
 }
 
 function continuousFromEnv(options: AuditOptions, env: Env): ContinuousAuditConfig {
@@ -214,7 +215,7 @@ function continuousFromEnv(options: AuditOptions, env: Env): ContinuousAuditConf
     identity: env.POD_NAME ?? env.HOSTNAME ?? `audit-${String(process.pid)}`,
     leaseDurationMs: numberFromEnv(env, 'AUDIT_LEASE_SECONDS', DEFAULTS.auditLeaseSeconds) * 1000,
     metricsPort: parsePort(options.metricsPort),
-    metricsHost: DEFAULTS.host,
+    metricsHost: options.metricsHost,
     logLevel: logLevelFromEnv(env),
     watchIntervalMs: numberFromEnv(env, 'WATCH_INTERVAL_MS', DEFAULTS.watchIntervalMs),
   });
@@ -229,7 +230,8 @@ function auditCommand(captured: Captured, env: Env): Command {
     .option('--reports', 'write the results to the cluster as policy reports, and remove those no longer true')
     .addOption(new Option('--report-api <api>', 'report API: OpenReports, or wgpolicyk8s PolicyReports for Policy Reporter').choices(REPORT_APIS).default('openreports'))
     .option('--watch', 'keep auditing: re-judge on every change and periodically, one writer at a time (implies --reports)')
-    .option('--metrics-port <port>', 'with --watch: port of /metrics and /healthz (HTTP)', String(DEFAULTS.auditMetricsPort))
+    .option('--metrics-port <port>', 'with --watch: port of /metrics, /healthz and /readyz (HTTP)', String(DEFAULTS.auditMetricsPort))
+    .option('--metrics-host <host>', 'with --watch: address to listen on for metrics', DEFAULTS.host)
     .action((options: AuditOptions) => {
       const color = colorFromEnv(env);
       const continuous = options.watch === true;

@@ -208,7 +208,9 @@ export async function runContinuousAudit(config: AuditConfig, continuous: Contin
   const server = metricsServer(metrics, () => state.synced);
   server.listen(continuous.metricsPort, continuous.metricsHost);
   await once(server, 'listening');
-  logger.info({ version: program.version, metrics: `http://${continuous.metricsHost}:${String(continuous.metricsPort)}/metrics`, namespace: config.namespace ?? 'all', reports: config.reportApi }, 'continuous audit starting');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : continuous.metricsPort;
+  logger.info({ version: program.version, metrics: `http://${continuous.metricsHost}:${String(port)}/metrics`, namespace: config.namespace ?? 'all', reports: config.reportApi, identity: continuous.identity }, 'continuous audit starting');
   for (const informer of informers) informer.start();
   const stopping = untilSignal(logger).then(() => {
     state.stopped = true;

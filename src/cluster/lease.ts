@@ -48,6 +48,11 @@ export function microTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+/** The duration written in the Lease: whole seconds, never less than the holder leads for. */
+export function leaseSeconds(durationMs: number): number {
+  return Math.max(1, Math.ceil(durationMs / 1000));
+}
+
 function leaseBody(settings: LeaseSettings, now: number, previous: JsonRecord | undefined, step: LeaseStep): JsonRecord {
   const previousSpec = recordOf(field(previous, 'spec')) ?? {};
   const transitions = typeof previousSpec.leaseTransitions === 'number' ? previousSpec.leaseTransitions : 0;
@@ -59,7 +64,8 @@ function leaseBody(settings: LeaseSettings, now: number, previous: JsonRecord | 
     metadata,
     spec: {
       holderIdentity: settings.identity,
-      leaseDurationSeconds: Math.max(1, Math.round(settings.durationMs / 1000)),
+      // Rounded up: the others must never see the Lease run out before its holder stops leading.
+      leaseDurationSeconds: leaseSeconds(settings.durationMs),
       acquireTime: acquired,
       renewTime: microTime(now),
       leaseTransitions: step === 'take-over' ? transitions + 1 : transitions,
@@ -69,6 +75,8 @@ function leaseBody(settings: LeaseSettings, now: number, previous: JsonRecord | 
 
 export class LeaderElection {
   private leaderUntil = 0;
+  /** What onChange was last told: leadership that ran out between rounds is told too. */
+  private announced = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly controller = new AbortController();
   private readonly path: string;
@@ -98,7 +106,6 @@ export class LeaderElection {
 
   /** One round: read the Lease, then create, renew or take it over if that is the step. */
   async attempt(): Promise<boolean> {
-    const wasLeader = this.isLeader();
     const startedAt = this.deps.now();
     try {
       const lease = await this.read();
@@ -116,7 +123,8 @@ export class LeaderElection {
       if (!(error instanceof ApiStatusError && error.statusCode === 409)) this.deps.logger.warn({ lease: this.path, err: describeError(error) }, 'audit lease: renewal failed');
     }
     const leader = this.isLeader();
-    if (leader !== wasLeader) {
+    if (leader !== this.announced) {
+      this.announced = leader;
       this.deps.logger.info({ lease: this.path, identity: this.settings.identity, leader }, leader ? 'audit lease: leading, writing reports' : 'audit lease: not leading, not writing');
       this.deps.onChange?.(leader);
     }
@@ -138,6 +146,7 @@ export class LeaderElection {
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (!this.isLeader()) return;
     this.leaderUntil = 0;
+    this.announced = false;
     try {
       const lease = await this.api.send('GET', this.path, undefined, AbortSignal.timeout(5_000));
       const spec = { ...recordOf(field(lease, 'spec')), holderIdentity: '', leaseDurationSeconds: 1 };

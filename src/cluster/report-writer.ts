@@ -80,13 +80,19 @@ function describeWrite(write: ReportWrite): string {
   return `${write.method} ${write.path}${write.method === 'POST' && name !== undefined ? `/${name}` : ''}`;
 }
 
+/** Waits for the next write's turn; false when stopped before or while waiting (the write is not sent). */
+async function turnOf(limit: RateLimit, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  const wait = limit.take();
+  if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+  return !signal.aborted;
+}
+
 /** Sends the writes in order, each after its turn of the rate limit. */
 export async function applyReportWrites(api: KubeRequests, writes: readonly ReportWrite[], limit: RateLimit, deps: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<WriteOutcome> {
   const counts = { created: 0, replaced: 0, deleted: 0, failed: 0 };
   for (const write of writes) {
-    if (deps.signal.aborted) break;
-    const wait = limit.take();
-    if (wait > 0) await sleep(wait, undefined, { signal: deps.signal }).catch(() => undefined);
+    if (!(await turnOf(limit, deps.signal))) break;
     try {
       await api.send(write.method, write.path, write.body, deps.signal);
       if (write.method === 'POST') counts.created += 1;

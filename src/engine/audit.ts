@@ -10,7 +10,7 @@
  *   Jobs): their findings are the workload's, reported on the workload.
  */
 import { ClusterState } from '../cluster/cluster-state.js';
-import { collectionPath, DEFAULT_NAMESPACE, kindOf, type KindSpec } from '../core/kubernetes/kinds.js';
+import { collectionPath, DEFAULT_NAMESPACE, kindOf, NAMESPACE_NAME_LABEL, type KindSpec } from '../core/kubernetes/kinds.js';
 import { selectorMatches, type LabelSelector } from '../core/kubernetes/label-selector.js';
 import type { ModelCache } from '../core/kubernetes/network-policy.js';
 import { arrayOf, field, recordOf, stringMapOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
@@ -104,7 +104,7 @@ function inScope(entry: Listed, namespaceLabels: ReadonlyMap<string, Readonly<Re
   // A Namespace is matched on its own labels; a namespaced object on its namespace's.
   const namespace = entry.spec.kind === 'Namespace' ? reference.name : reference.namespace;
   if (scope.namespace !== undefined && namespace !== scope.namespace) return false;
-  const ofNamespace = entry.spec.kind === 'Namespace' ? labels : namespaceLabels.get(namespace);
+  const ofNamespace = namespaceLabels.get(namespace);
   return ofNamespace !== undefined && selectorMatches(scope.namespaceSelector, ofNamespace);
 }
 
@@ -118,7 +118,10 @@ function viewState(entries: readonly Listed[], models: ModelCache): ClusterState
 
 function namespaceLabelsOf(entries: readonly Listed[]): Map<string, Readonly<Record<string, string>>> {
   return new Map(
-    entries.filter((entry) => entry.spec.kind === 'Namespace').map((entry) => [entry.reference.name, stringMapOf(field(metadataOf(entry.object), 'labels'))]),
+    // The API server sets the name label on every namespace; an object read without it is matched as if it had it.
+    entries
+      .filter((entry) => entry.spec.kind === 'Namespace')
+      .map((entry) => [entry.reference.name, { ...stringMapOf(field(metadataOf(entry.object), 'labels')), [NAMESPACE_NAME_LABEL]: entry.reference.name }]),
   );
 }
 

@@ -40,6 +40,8 @@ export const MAX_RESULTS = 100;
 
 type ResultStatus = 'fail' | 'warn' | 'skip' | 'error';
 const WRITTEN_STATUSES: readonly ResultStatus[] = ['fail', 'warn', 'error', 'skip'];
+/** Which results a capped report keeps first. */
+const KEPT_FIRST: readonly ResultStatus[] = ['fail', 'error', 'warn', 'skip'];
 
 type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -127,11 +129,14 @@ export function reportCollectionPath(api: ReportApi, namespace: string | undefin
 export function reportOf(audited: AuditedObject, api: ReportApi, now: number): DesiredReport | undefined {
   const { reference, result } = audited;
   const timestamp = { seconds: Math.floor(now / 1000), nanos: 0 };
+  // Past the cap, what enforcement would deny and rules that failed are kept before warnings and waivers.
   const results = [
     ...result.violations.map((violation) => violationResult(violation, timestamp)),
     ...result.failures.map((failure) => failureResult(failure, timestamp)),
     ...result.waived.map((waiver) => waiverResult(waiver, timestamp)),
-  ].slice(0, MAX_RESULTS);
+  ]
+    .sort((a, b) => KEPT_FIRST.indexOf(a.result) - KEPT_FIRST.indexOf(b.result))
+    .slice(0, MAX_RESULTS);
   if (results.length === 0 || reference.uid === '') return undefined;
   const spec = REPORT_KINDS[api];
   const namespaced = reference.namespace !== '';
