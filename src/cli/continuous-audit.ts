@@ -66,17 +66,20 @@ export class PassScheduler {
     }
     this.running = true;
     if (this.periodic !== undefined) clearTimeout(this.periodic);
-    void this.pass().finally(() => {
-      this.running = false;
-      if (this.stopped) return;
-      this.periodic = setTimeout(() => {
-        this.now();
-      }, this.timing.intervalMs);
-      if (this.pending) {
-        this.pending = false;
-        this.now();
-      }
-    });
+    // A pass logs and counts its own failures; one that throws anyway must not stop the next.
+    void this.pass()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running = false;
+        if (this.stopped) return;
+        this.periodic = setTimeout(() => {
+          this.now();
+        }, this.timing.intervalMs);
+        if (this.pending) {
+          this.pending = false;
+          this.now();
+        }
+      });
   }
 
   stop(): void {

@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
 import { GuardrailsError } from '../errors.js';
@@ -78,6 +79,19 @@ function pageOf(body: string): ListPage {
   return { items: parsed.items.filter(isRecord), resourceVersion, ...(continueToken === undefined ? {} : { continueToken }) };
 }
 
+/** Retries of an answer that says when to retry, as client-go's default. */
+const MAX_RETRIES = 10;
+/** A Retry-After longer than this is waited as this. */
+const MAX_RETRY_AFTER_MS = 10_000;
+
+/** How long to wait before retrying, when the answer is a 429 or 5xx that says (in whole seconds). */
+export function retryAfterMs(status: number, header: string | string[] | undefined): number | undefined {
+  if (status !== 429 && (status < 500 || status > 599)) return undefined;
+  const text = Array.isArray(header) ? header[0] : header;
+  if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
+  return Math.min(Number(text.trim()) * 1000, MAX_RETRY_AFTER_MS);
+}
+
 /** A single request answers within this. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -95,12 +109,34 @@ export function kubeApi(config: KubeConfig): KubeApi & KubeRequests {
     });
   }
 
+  /**
+   * One request, read whole. An answer of 429 or 5xx with a Retry-After (the API server's
+   * "storage is (re)initializing" while a new CRD is set up, priority and fairness
+   * throttling) is retried after the time it gives, as client-go does (up to 10 times).
+   */
+  async function exchange(call: { readonly method: RequestMethod; readonly path: string; readonly query?: Record<string, string>; readonly body?: JsonRecord | undefined }, signal: AbortSignal): Promise<string> {
+    const { method, path, query = {}, body } = call;
+    for (let attempt = 0; ; attempt++) {
+      const url = new URL(server + path);
+      for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+      const options = await requestOptions(config, signal, method);
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const outgoing = request(url, options, resolve);
+        outgoing.on('error', reject);
+        outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+      });
+      const text = await readAll(response);
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status <= 299) return text;
+      const wait = retryAfterMs(status, response.headers['retry-after']);
+      if (wait === undefined || attempt >= MAX_RETRIES) throw new ApiStatusError(status, statusMessage(text, status));
+      await sleep(wait, undefined, { signal });
+    }
+  }
+
   async function list(path: string, limit: number, continueToken: string | undefined, signal: AbortSignal): Promise<ListPage> {
     const timed = AbortSignal.any([signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]);
-    const response = await get(path, { limit: String(limit), ...(continueToken === undefined ? {} : { continue: continueToken }) }, timed);
-    const body = await readAll(response);
-    if (response.statusCode !== 200) throw new ApiStatusError(response.statusCode ?? 0, statusMessage(body, response.statusCode ?? 0));
-    return pageOf(body);
+    return pageOf(await exchange({ method: 'GET', path, query: { limit: String(limit), ...(continueToken === undefined ? {} : { continue: continueToken }) } }, timed));
   }
 
   async function watch(path: string, resourceVersion: string, { onOpen, onEvent }: WatchHandlers, signal: AbortSignal): Promise<void> {
@@ -131,15 +167,7 @@ export function kubeApi(config: KubeConfig): KubeApi & KubeRequests {
   }
 
   async function send(method: RequestMethod, path: string, body: JsonRecord | undefined, signal: AbortSignal): Promise<JsonRecord> {
-    const options = await requestOptions(config, AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]), method);
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const outgoing = request(new URL(server + path), options, resolve);
-      outgoing.on('error', reject);
-      outgoing.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-    const text = await readAll(response);
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status > 299) throw new ApiStatusError(status, statusMessage(text, status));
+    const text = await exchange({ method, path, body }, AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]));
     const parsed: unknown = text === '' ? {} : JSON.parse(text);
     return isRecord(parsed) ? parsed : {};
   }
