@@ -8,6 +8,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeCa, makeServingCert } from '../test/helpers/pki.js';
 import { execFileSync } from 'node:child_process';
+import { auditPassBenchmark, auditTargets, printAuditPass } from './audit-pass.js';
 import { compareWithKubeLinter, type PeerComparison } from './check-vs-peer.js';
 import { engineBenchmarks, type EngineResult } from './engine.js';
 import { closedLoop, openLoop, type ClosedLoopResult, type OpenLoopResult } from './load.js';
@@ -159,6 +160,8 @@ async function main(): Promise<void> {
   if (ours.open) printOpen(ours.open);
   const withView = await viewUnderLoad(ROOT, dir, tls, { bodies, rate: RATE, durationSeconds: DURATION });
   printViewLoad(withView);
+  const auditPass = await auditPassBenchmark(ROOT, dir);
+  printAuditPass(auditPass);
 
   console.log('\ncheck beside kube-linter (JSON output, every core)');
   const check = {
@@ -168,9 +171,9 @@ async function main(): Promise<void> {
   printCheck('10k', check.small);
   printCheck('100k', check.large);
 
-  const targets = printTargets({ engine, ours, ceiling, check }, viewTargets(engine, memory, withView));
+  const targets = printTargets({ engine, ours, ceiling, check }, { ...viewTargets(engine, memory, withView), ...auditTargets(auditPass) });
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-  const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, pinned: CAN_PIN, engine, memory, ceiling, ours, withView, check, targets };
+  const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, pinned: CAN_PIN, engine, memory, ceiling, ours, withView, auditPass, check, targets };
   await writeFile(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
   console.log('\nwrote bench/results/latest.json');
   await rm(dir, { recursive: true, force: true });

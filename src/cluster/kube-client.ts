@@ -8,7 +8,8 @@
  * which the view keeps a few fields.
  */
 import type { IncomingMessage } from 'node:http';
-import { request, type RequestOptions } from 'node:https';
+import { createHash } from 'node:crypto';
+import { Agent, request, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -55,10 +56,39 @@ function statusMessage(body: string, statusCode: number): string {
   return `HTTP ${statusCode}`;
 }
 
-async function requestOptions(config: KubeConfig, signal: AbortSignal, method: RequestMethod = 'GET'): Promise<RequestOptions> {
+/** The TLS material an agent's connections are made with: a connection may serve any request with the same. */
+function tlsIdentity(options: RequestOptions): string {
+  const hash = createHash('sha256');
+  for (const part of [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.servername, String(options.rejectUnauthorized)]) {
+    hash.update(part === undefined ? '-' : typeof part === 'string' || Buffer.isBuffer(part) ? part : JSON.stringify(part));
+    hash.update('\u0000');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Keep-alive connections for one kubeconfig. The client makes a new agent for every
+ * request, so each would open a new TLS connection (7.8 ms a sequential POST against 3.2 ms
+ * on a kept connection); the agent is replaced by one kept per TLS identity. Credentials
+ * are still applied per request, so a refreshed token or rotated certificate is used.
+ */
+function agentPool(): (options: RequestOptions) => Agent {
+  let current: { readonly identity: string; readonly agent: Agent } | undefined;
+  return (options) => {
+    const identity = tlsIdentity(options);
+    if (current?.identity !== identity) {
+      current?.agent.destroy();
+      const { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized } = options;
+      current = { identity, agent: new Agent({ keepAlive: true, maxSockets: 64, ca, cert, key, pfx, passphrase, servername, ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }) }) };
+    }
+    return current.agent;
+  };
+}
+
+async function requestOptions(config: KubeConfig, agentFor: (options: RequestOptions) => Agent, signal: AbortSignal, method: RequestMethod = 'GET'): Promise<RequestOptions> {
   const options: RequestOptions = { method, headers: { accept: 'application/json', ...(method === 'POST' || method === 'PUT' ? { 'content-type': 'application/json' } : {}) } };
   await config.applyToHTTPSOptions(options);
-  return { ...options, signal };
+  return { ...options, agent: agentFor(options), signal };
 }
 
 function readAll(response: NodeJS.ReadableStream): Promise<string> {
@@ -97,11 +127,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 export function kubeApi(config: KubeConfig): KubeApi & KubeRequests {
   const server = (config.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
+  const agentFor = agentPool();
 
   async function get(path: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
     const url = new URL(server + path);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    const options = await requestOptions(config, signal);
+    const options = await requestOptions(config, agentFor, signal);
     return new Promise((resolve, reject) => {
       const outgoing = request(url, options, resolve);
       outgoing.on('error', reject);
@@ -119,7 +150,7 @@ export function kubeApi(config: KubeConfig): KubeApi & KubeRequests {
     for (let attempt = 0; ; attempt++) {
       const url = new URL(server + path);
       for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-      const options = await requestOptions(config, signal, method);
+      const options = await requestOptions(config, agentFor, signal, method);
       const response = await new Promise<IncomingMessage>((resolve, reject) => {
         const outgoing = request(url, options, resolve);
         outgoing.on('error', reject);

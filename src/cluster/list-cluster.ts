@@ -3,11 +3,12 @@
  * (paginated lists, with the apiVersion and kind a list's items lack), and the webhook's
  * own registration, whose selectors say what admission judges.
  */
-import { apiVersionOf, collectionPath, EXCLUDED_NAMESPACES, KINDS, NAMESPACE_NAME_LABEL } from '../core/kubernetes/kinds.js';
+import { collectionPath, EXCLUDED_NAMESPACES, KINDS, NAMESPACE_NAME_LABEL, type KindSpec } from '../core/kubernetes/kinds.js';
 import { MATCH_EVERYTHING, readLabelSelector, type LabelSelector } from '../core/kubernetes/label-selector.js';
 import { arrayOf, field, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
 import type { AuditScope } from '../engine/audit.js';
 import { ApiStatusError, type KubeApi, type KubeRequests } from './kube-api.js';
+import { keptForAudit } from './object-store.js';
 
 /** Objects per list page, as the informers use. */
 const LIST_PAGE_SIZE = 500;
@@ -17,12 +18,13 @@ export const REGISTRATION_NAME = 'kube-guardrails';
 export const WEBHOOK_NAME = 'validate.kube-guardrails.io';
 const REGISTRATION_PATH = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${REGISTRATION_NAME}`;
 
-async function listAll(api: KubeApi, path: string, signal: AbortSignal): Promise<JsonRecord[]> {
+async function listAll(api: KubeApi, spec: KindSpec, namespace: string | undefined, signal: AbortSignal): Promise<JsonRecord[]> {
   const items: JsonRecord[] = [];
   let continueToken: string | undefined;
   do {
-    const page = await api.list(path, LIST_PAGE_SIZE, continueToken, signal);
-    items.push(...page.items);
+    const page = await api.list(collectionPath(spec, namespace), LIST_PAGE_SIZE, continueToken, signal);
+    // Trimmed page by page, so a page's raw objects are garbage before the next arrives.
+    for (const item of page.items) items.push(keptForAudit(item, spec));
     continueToken = page.continueToken;
   } while (continueToken !== undefined);
   return items;
@@ -30,17 +32,13 @@ async function listAll(api: KubeApi, path: string, signal: AbortSignal): Promise
 
 /**
  * Every object of every judged kind, cluster-wide or in one namespace (Namespaces are
- * always listed whole: rules weigh selectors against every namespace). Kinds in table order.
+ * always listed whole: rules weigh selectors against every namespace). Kinds in table
+ * order, one after another: memory peaks at one page, not at a page of each kind.
  */
 export async function listJudgedObjects(api: KubeApi, namespace: string | undefined, signal: AbortSignal): Promise<JsonRecord[]> {
-  const lists = await Promise.all(
-    KINDS.filter((spec) => spec.admission).map(async (spec) => {
-      const items = await listAll(api, collectionPath(spec, namespace), signal);
-      const typed = { apiVersion: apiVersionOf(spec), kind: spec.kind };
-      return items.map((item) => ({ ...item, ...typed }));
-    }),
-  );
-  return lists.flat();
+  const objects: JsonRecord[] = [];
+  for (const spec of KINDS.filter((candidate) => candidate.admission)) objects.push(...(await listAll(api, spec, namespace, signal)));
+  return objects;
 }
 
 /** The scope the shipped registration has: every namespace but kube-system and ours. */

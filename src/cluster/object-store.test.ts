@@ -46,14 +46,17 @@ describe('ObjectStore', () => {
     expect(store.all().find((object) => object.kind === 'Namespace')?.apiVersion).toBe('v1');
   });
 
-  it('drops managedFields and keeps the rest of the object as it was', () => {
+  it('drops managedFields, status and the last-applied annotation, and keeps the rest of the object as it was', () => {
     const store = new ObjectStore(JUDGED);
-    const item = deploymentItem('web');
+    const base = deploymentItem('web');
+    const item = { ...base, metadata: { ...(base.metadata as Record<string, unknown>), annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":1}', team: 'shop' } } };
     store.replace('deployments', [item]);
     const [kept] = store.all();
     const { managedFields, ...metadata } = item.metadata as Record<string, unknown>;
+    const { status, ...rest } = item as Record<string, unknown>;
     expect(managedFields).toBeDefined();
-    expect(kept).toEqual({ ...item, apiVersion: 'apps/v1', kind: 'Deployment', metadata });
+    expect(status).toBeDefined();
+    expect(kept).toEqual({ ...rest, apiVersion: 'apps/v1', kind: 'Deployment', metadata: { ...metadata, annotations: { team: 'shop' } } });
     expect(kept?.metadata).not.toHaveProperty('managedFields');
     // The informer's object is not changed.
     expect((item.metadata as Record<string, unknown>).managedFields).toBe(MANAGED_FIELDS);

@@ -1,7 +1,6 @@
 /**
  * Whole objects of the judged kinds, kept in step by informers, for the continuous audit:
- * each pass judges what the store holds. Items get the apiVersion and kind a list's items
- * lack; managedFields, which no rule reads and which can be most of an object, are dropped.
+ * each pass judges what the store holds, kept as keptForAudit trims them.
  */
 import { apiVersionOf, type KindSpec } from '../core/kubernetes/kinds.js';
 import { field, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
@@ -14,11 +13,24 @@ function keyOf(object: JsonRecord): string | undefined {
   return name === undefined ? undefined : `${stringOf(field(metadata, 'namespace')) ?? ''}/${name}`;
 }
 
-function trimmed(object: JsonRecord, spec: KindSpec): JsonRecord {
-  const metadata = recordOf(field(object, 'metadata')) ?? {};
-  const kept = { ...metadata };
-  delete kept.managedFields;
-  return { ...object, apiVersion: apiVersionOf(spec), kind: spec.kind, metadata: kept };
+/** kubectl apply's copy of the whole object: often the largest annotation, and no rule reads it. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * An object as the audit keeps it: with the apiVersion and kind a list's items lack, and
+ * without what no rule reads and what is most of a listed object's bytes (managedFields,
+ * status, the last-applied annotation).
+ */
+export function keptForAudit(object: JsonRecord, spec: KindSpec): JsonRecord {
+  const metadata: Record<string, unknown> = { ...(recordOf(field(object, 'metadata')) ?? {}) };
+  delete metadata.managedFields;
+  const annotations = recordOf(metadata.annotations);
+  if (annotations !== undefined && LAST_APPLIED in annotations) {
+    metadata.annotations = Object.fromEntries(Object.entries(annotations).filter(([key]) => key !== LAST_APPLIED));
+  }
+  const kept: Record<string, unknown> = { ...object, apiVersion: apiVersionOf(spec), kind: spec.kind, metadata };
+  delete kept.status;
+  return kept;
 }
 
 export class ObjectStore implements InformerStore<string> {
@@ -40,7 +52,7 @@ export class ObjectStore implements InformerStore<string> {
     map.clear();
     for (const object of objects) {
       const key = keyOf(object);
-      if (key !== undefined) map.set(key, trimmed(object, spec));
+      if (key !== undefined) map.set(key, keptForAudit(object, spec));
     }
   }
 
@@ -49,7 +61,7 @@ export class ObjectStore implements InformerStore<string> {
     const key = keyOf(object);
     if (key === undefined) return;
     if (type === 'DELETED') map.delete(key);
-    else map.set(key, trimmed(object, spec));
+    else map.set(key, keptForAudit(object, spec));
   }
 
   count(resource: string): number {

@@ -78,6 +78,27 @@ const del = (name: string): ReportWrite => ({ method: 'DELETE', path: `${REPORTS
 const unlimited = (): RateLimit => new RateLimit(1_000_000, 1_000_000);
 
 describe('applyReportWrites', () => {
+  it('keeps a few writes in flight, never more than four, and sends every one', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sent: string[] = [];
+    const api: KubeRequests = {
+      send: async (_method, path, body) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        sent.push(`${path}/${(body?.metadata as { name: string }).name}`);
+        inFlight -= 1;
+        return {};
+      },
+    };
+    const { logger } = capturingLogger();
+    const outcome = await applyReportWrites(api, Array.from({ length: 10 }, (_, i) => post(`w${String(i)}`)), unlimited(), { logger, signal: new AbortController().signal });
+    expect(outcome.created).toBe(10);
+    expect(new Set(sent).size).toBe(10);
+    expect(most).toBe(4);
+  });
+
   it('sends each write in order and counts what it did', async () => {
     const { api, sent } = fakeRequests(() => ({}));
     const { logger } = capturingLogger();
@@ -126,16 +147,19 @@ describe('applyReportWrites', () => {
     expect(sent).toEqual([]);
   });
 
-  it('stops between writes when aborted midway', async () => {
+  it('starts no write once aborted midway', async () => {
     const controller = new AbortController();
     const { api, sent } = fakeRequests(() => {
       controller.abort();
       return {};
     });
     const { logger } = capturingLogger();
-    const outcome = await applyReportWrites(api, [post('a'), post('b'), post('c')], unlimited(), { logger, signal: controller.signal });
-    expect(outcome.created).toBe(1);
-    expect(sent).toHaveLength(1);
+    const writes = Array.from({ length: 12 }, (_, i) => post(`w${String(i)}`));
+    const outcome = await applyReportWrites(api, writes, unlimited(), { logger, signal: controller.signal });
+    // The writes already in flight (at most four) finish; no new one starts.
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(outcome.created).toBe(sent.length);
   });
 
   it('sends nothing more once aborted while waiting its turn of the rate limit', async () => {

@@ -88,22 +88,37 @@ async function turnOf(limit: RateLimit, signal: AbortSignal): Promise<boolean> {
   return !signal.aborted;
 }
 
-/** Sends the writes in order, each after its turn of the rate limit. */
-export async function applyReportWrites(api: KubeRequests, writes: readonly ReportWrite[], limit: RateLimit, deps: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<WriteOutcome> {
-  const counts = { created: 0, replaced: 0, deleted: 0, failed: 0 };
-  for (const write of writes) {
-    if (!(await turnOf(limit, deps.signal))) break;
-    try {
-      await api.send(write.method, write.path, write.body, deps.signal);
-      if (write.method === 'POST') counts.created += 1;
-      else if (write.method === 'PUT') counts.replaced += 1;
-      else counts.deleted += 1;
-    } catch (error: unknown) {
-      // Already gone is what a deletion wanted.
-      if (write.method === 'DELETE' && error instanceof ApiStatusError && error.statusCode === 404) continue;
-      counts.failed += 1;
-      deps.logger.warn({ write: describeWrite(write), err: describeError(error) }, 'report write failed; the next pass retries it');
-    }
+/** Writes in flight at once: a round trip's wait is not the rate limit's. */
+const WRITES_IN_FLIGHT = 4;
+
+type Counts = { -readonly [K in keyof WriteOutcome]: WriteOutcome[K] };
+
+async function sendOne(api: KubeRequests, write: ReportWrite, counts: Counts, deps: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<void> {
+  try {
+    await api.send(write.method, write.path, write.body, deps.signal);
+    if (write.method === 'POST') counts.created += 1;
+    else if (write.method === 'PUT') counts.replaced += 1;
+    else counts.deleted += 1;
+  } catch (error: unknown) {
+    // Already gone is what a deletion wanted.
+    if (write.method === 'DELETE' && error instanceof ApiStatusError && error.statusCode === 404) return;
+    counts.failed += 1;
+    deps.logger.warn({ write: describeWrite(write), err: describeError(error) }, 'report write failed; the next pass retries it');
   }
+}
+
+/** Sends the writes in order (a few in flight at once), each after its turn of the rate limit. */
+export async function applyReportWrites(api: KubeRequests, writes: readonly ReportWrite[], limit: RateLimit, deps: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<WriteOutcome> {
+  const counts: Counts = { created: 0, replaced: 0, deleted: 0, failed: 0 };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < writes.length) {
+      const write = writes[next];
+      next += 1;
+      if (write === undefined || !(await turnOf(limit, deps.signal))) return;
+      await sendOne(api, write, counts, deps);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, writes.length) }, worker));
   return counts;
 }
