@@ -60,6 +60,8 @@ export interface ClusterViewConfig {
   readonly home?: string;
   /** Whether KUBERNETES_SERVICE_HOST is set: running in a pod. */
   readonly inCluster: boolean;
+  /** The API server as a pod reaches it: https://KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT. */
+  readonly inClusterServer?: string;
   /** A resource whose watch has been lost this long is no longer trusted. */
   readonly staleAfterMs: number;
 }
@@ -125,6 +127,14 @@ const DEFAULTS = {
 
 const CLUSTER_VIEW_MODES = ['auto', 'on', 'off'] as const;
 
+/** As client-go's in-cluster config: an IPv6 host is bracketed. */
+function inClusterServerOf(env: Env): { inClusterServer?: string } {
+  const host = env.KUBERNETES_SERVICE_HOST ?? '';
+  if (host === '') return {};
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  return { inClusterServer: `https://${host.includes(':') ? `[${host}]` : host}:${port}` };
+}
+
 function clusterViewFromEnv(env: Env): ClusterViewConfig {
   const raw = env.CLUSTER_VIEW ?? 'auto';
   const mode = CLUSTER_VIEW_MODES.find((candidate) => candidate === raw);
@@ -136,6 +146,7 @@ function clusterViewFromEnv(env: Env): ClusterViewConfig {
     kubeconfigPaths: Object.freeze((env.KUBECONFIG ?? '').split(separator).filter((path) => path !== '')),
     ...(env.HOME === undefined || env.HOME === '' ? {} : { home: env.HOME }),
     inCluster: (env.KUBERNETES_SERVICE_HOST ?? '') !== '',
+    ...inClusterServerOf(env),
     staleAfterMs: numberFromEnv(env, 'CLUSTER_VIEW_STALE_SECONDS', DEFAULTS.clusterViewStaleSeconds) * 1000,
   });
 }

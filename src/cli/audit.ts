@@ -42,8 +42,8 @@ export async function loadAuditPolicy(config: AuditConfig, rules: readonly Rule[
 export async function connect(config: AuditConfig): Promise<ClusterClient> {
   const source = credentialSource(config.cluster);
   if (source === undefined) throw new GuardrailsError('KG_CLUSTER_CONFIG', 'no cluster to audit: no KUBECONFIG, no ~/.kube/config and no in-cluster ServiceAccount');
-  const { kubeApi, loadKubeConfig } = await import('../cluster/kube-client.js');
-  return kubeApi(loadKubeConfig(source));
+  const [{ kubeApi }, { openConnection }] = await Promise.all([import('../cluster/kube-client.js'), import('../cluster/kubeconfig.js')]);
+  return kubeApi(await openConnection(source, config.cluster.inClusterServer));
 }
 
 /** Anything the API server or the network refused becomes one line with a stable code. */

@@ -1,9 +1,8 @@
 /**
  * The edge that talks to kube-apiserver: the credentials a kubeconfig (or the pod's
  * ServiceAccount) gives, and the two calls the informers make: a paginated list and a
- * watch stream. Loaded only when the cluster view is on: @kubernetes/client-node costs
- * about 75 MiB of memory once imported. @kubernetes/client-node reads the kubeconfig and applies its credentials
- * (tokens, client certificates, exec plugins); the requests are plain HTTPS GETs that
+ * watch stream, and the single requests the audit makes, over kept connections. The
+ * connection's credentials come from kubeconfig.ts; the requests are plain HTTPS that
  * return JSON as the API server wrote it, so no typed model is built for objects of
  * which the view keeps a few fields.
  */
@@ -12,32 +11,9 @@ import { createHash } from 'node:crypto';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { isRecord, type JsonRecord } from '../core/kubernetes/shape.js';
-import { GuardrailsError } from '../errors.js';
 import { ApiStatusError, type KubeApi, type KubeRequests, type ListPage, type RequestMethod, type WatchHandlers } from './kube-api.js';
-import { describeSource, type CredentialSource } from './credentials.js';
-
-export function loadKubeConfig(source: CredentialSource): KubeConfig {
-  const config = new KubeConfig();
-  try {
-    if (source.kind === 'in-cluster') {
-      config.loadFromCluster();
-    } else {
-      const [first, ...rest] = source.paths;
-      config.loadFromFile(first as string);
-      for (const path of rest) {
-        const more = new KubeConfig();
-        more.loadFromFile(path);
-        config.mergeConfig(more, true);
-      }
-    }
-  } catch (error: unknown) {
-    throw new GuardrailsError('KG_CLUSTER_CONFIG', `cannot read the cluster credentials (${describeSource(source)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  if (config.getCurrentCluster() === null) throw new GuardrailsError('KG_CLUSTER_CONFIG', `no current cluster in ${describeSource(source)}`);
-  return config;
-}
+import type { ClusterConnection } from './kubeconfig.js';
 
 /** A list answers within this, or is retried. */
 const LIST_TIMEOUT_MS = 30_000;
@@ -85,10 +61,11 @@ function agentPool(): (options: RequestOptions) => Agent {
   };
 }
 
-async function requestOptions(config: KubeConfig, agentFor: (options: RequestOptions) => Agent, signal: AbortSignal, method: RequestMethod = 'GET'): Promise<RequestOptions> {
+async function requestOptions(connection: ClusterConnection, agentFor: (options: RequestOptions) => Agent, signal: AbortSignal, method: RequestMethod = 'GET'): Promise<RequestOptions> {
   const options: RequestOptions = { method, headers: { accept: 'application/json', ...(method === 'POST' || method === 'PUT' ? { 'content-type': 'application/json' } : {}) } };
-  await config.applyToHTTPSOptions(options);
-  return { ...options, agent: agentFor(options), signal };
+  await connection.apply(options);
+  // A connection that brings its own agent (a proxy's) keeps it.
+  return { ...options, agent: options.agent ?? agentFor(options), signal };
 }
 
 function readAll(response: NodeJS.ReadableStream): Promise<string> {
@@ -125,14 +102,14 @@ export function retryAfterMs(status: number, header: string | string[] | undefin
 /** A single request answers within this. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export function kubeApi(config: KubeConfig): KubeApi & KubeRequests {
-  const server = (config.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
+export function kubeApi(connection: ClusterConnection): KubeApi & KubeRequests {
+  const { server } = connection;
   const agentFor = agentPool();
 
   async function get(path: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
     const url = new URL(server + path);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    const options = await requestOptions(config, agentFor, signal);
+    const options = await requestOptions(connection, agentFor, signal);
     return new Promise((resolve, reject) => {
       const outgoing = request(url, options, resolve);
       outgoing.on('error', reject);
@@ -150,7 +127,7 @@ export function kubeApi(config: KubeConfig): KubeApi & KubeRequests {
     for (let attempt = 0; ; attempt++) {
       const url = new URL(server + path);
       for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-      const options = await requestOptions(config, agentFor, signal, method);
+      const options = await requestOptions(connection, agentFor, signal, method);
       const response = await new Promise<IncomingMessage>((resolve, reject) => {
         const outgoing = request(url, options, resolve);
         outgoing.on('error', reject);

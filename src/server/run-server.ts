@@ -117,8 +117,8 @@ async function openClusterView(config: ServeConfig, logger: Logger, metrics: Met
     return undefined;
   }
   // Imported only now: the Kubernetes client costs about 75 MiB, which a webhook without a view never pays.
-  const { kubeApi, loadKubeConfig } = await import('../cluster/kube-client.js');
-  const api = kubeApi(loadKubeConfig(source));
+  const [{ kubeApi }, { openConnection }] = await Promise.all([import('../cluster/kube-client.js'), import('../cluster/kubeconfig.js')]);
+  const api = kubeApi(await openConnection(source, settings.inClusterServer));
   logger.info({ server: api.server, credentials: describeSource(source) }, 'cluster view: listing and watching NetworkPolicies, Namespaces and Pods');
   const live = startLiveView({ api, logger, now: () => Date.now(), staleAfterMs: settings.staleAfterMs });
   metrics.viewHealth = live.health;
