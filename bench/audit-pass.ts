@@ -518,10 +518,19 @@ export async function auditPassBenchmark(root: string, dir: string): Promise<Aud
   await mkdir(planeDir, { recursive: true });
   const plane = await withEveryCore(() => startControlPlane(bin, planeDir));
   try {
-    return await measure(root, plane, bin);
+    const result = await measure(root, plane, bin);
+    await holdForProfiling(plane);
+    return result;
   } finally {
     await plane.stop();
   }
+}
+
+/** AUDIT_BENCH_HOLD=1 keeps the loaded cluster until SIGINT, to profile the audit against it by hand. */
+async function holdForProfiling(plane: ControlPlane): Promise<void> {
+  if (process.env.AUDIT_BENCH_HOLD !== '1') return;
+  console.log(`holding the loaded cluster: KUBECONFIG=${plane.kubeconfig}; SIGINT ends`);
+  await new Promise((resolve) => process.once('SIGINT', resolve));
 }
 
 // ---------------------------------------------------------------------------------------

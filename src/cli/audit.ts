@@ -20,6 +20,7 @@ import { planReportWrites } from '../report/report-plan.js';
 import { reportOf, type ObjectResult } from '../report/report.js';
 import type { SourcesNote } from '../report/text.js';
 import type { Rule } from '../rules/types.js';
+import { AUDIT_HEAP_MIB, auditOnWorker } from './audit-thread.js';
 import { renderReport } from './check.js';
 
 export interface AuditIo {
@@ -34,8 +35,9 @@ export interface AuditIo {
 
 export type ClusterClient = KubeApi & KubeRequests;
 
-export async function loadAuditPolicy(config: AuditConfig, rules: readonly Rule[]): Promise<Policy> {
-  return config.policyPath === undefined ? defaultPolicy(rules) : (await readPolicyFileText(config.policyPath, rules)).policy;
+/** The policy, and the text it was read from (for the worker; none for the built-in default). */
+export async function loadAuditPolicy(config: AuditConfig, rules: readonly Rule[]): Promise<{ readonly policy: Policy; readonly text?: string }> {
+  return config.policyPath === undefined ? { policy: defaultPolicy(rules) } : readPolicyFileText(config.policyPath, rules);
 }
 
 /** The client for the cluster found as kubectl finds it; loaded only here (it is heavy). */
@@ -96,13 +98,25 @@ async function writeAndTell(api: ClusterClient, result: AuditResult, config: Aud
   if (outcome.failed > 0) throw new GuardrailsError('KG_REPORT_WRITE_FAILED', `${outcome.failed} report writes failed; the log above names each`);
 }
 
+/** The pass on a bounded-heap worker (audit-thread.ts), or again on this thread if it needed more. */
+async function passOffThread(
+  api: ClusterClient,
+  config: AuditConfig,
+  run: { readonly policy: Policy; readonly text: string | undefined; readonly now: number; readonly io: AuditIo; readonly signal: AbortSignal },
+): Promise<AuditResult> {
+  const result = await auditOnWorker({ config, now: run.now, ...(run.text === undefined ? {} : { policyText: run.text }) });
+  if (result !== 'out of memory') return result;
+  run.io.stderr(`kube-guardrails: note: the audit needed more than ${String(AUDIT_HEAP_MIB)} MiB; listing and judging again with the whole heap\n`);
+  return auditPass(api, config, { rules: run.io.rules, policy: run.policy, now: run.now }, run.signal);
+}
+
 export async function runAudit(config: AuditConfig, io: AuditIo): Promise<number> {
-  const policy = await loadAuditPolicy(config, io.rules);
+  const { policy, text } = await loadAuditPolicy(config, io.rules);
   for (const warning of policy.warnings) io.stderr(`kube-guardrails: warning: policy ${config.policyPath ?? ''}: ${warning}\n`);
   const api = await connect(config);
   const signal = new AbortController().signal;
   const now = io.now();
-  const result = await auditPass(api, config, { rules: io.rules, policy, now }, signal);
+  const result = await passOffThread(api, config, { policy, text, now, io, signal });
   const counted = reportOf(
     result.audited.map((audited) => audited.result),
     result.audited.length,
