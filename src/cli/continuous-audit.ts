@@ -100,6 +100,8 @@ interface PassDeps {
   readonly metrics: AuditMetrics;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** Aborted when the process stops or this replica stops leading: no write goes out after that. */
+  readonly writeSignal: () => AbortSignal;
 }
 
 function countWrites(metrics: AuditMetrics, outcome: WriteOutcome): void {
@@ -121,7 +123,7 @@ async function auditPassOnce(deps: PassDeps): Promise<void> {
     recordPass(metrics, result);
     const leading = deps.lease.isLeader();
     const outcome = leading
-      ? await writeReports(api, result, { api: config.reportApi, limit: deps.limit, ...(config.namespace === undefined ? {} : { namespace: config.namespace }) }, { now, logger, signal: deps.signal })
+      ? await writeReports(api, result, { api: config.reportApi, limit: deps.limit, ...(config.namespace === undefined ? {} : { namespace: config.namespace }) }, { now, logger, signal: deps.writeSignal() })
       : undefined;
     if (outcome !== undefined) countWrites(metrics, outcome);
     metrics.passes.inc({ outcome: 'success' });
@@ -187,7 +189,10 @@ export async function runContinuousAudit(config: AuditConfig, continuous: Contin
   };
   const store = new ObjectStore(KINDS.filter((spec) => spec.admission));
   const limit = new RateLimit(config.writesPerSecond, config.writesPerSecond * 2);
-  const passDeps: Omit<PassDeps, 'policy' | 'lease'> = { api, config, program, store, limit, metrics, logger, signal: controller.signal };
+  // Renewed whenever this replica starts leading; aborted when it stops, so a pass under way writes no more.
+  let leadership = new AbortController();
+  const writeSignal = (): AbortSignal => AbortSignal.any([controller.signal, leadership.signal]);
+  const passDeps: Omit<PassDeps, 'policy' | 'lease'> = { api, config, program, store, limit, metrics, logger, signal: controller.signal, writeSignal };
   const late: { policy?: PolicySource; lease?: LeaderElection } = {};
   const scheduler = new PassScheduler(async () => {
     if (late.policy !== undefined && late.lease !== undefined) await auditPassOnce({ ...passDeps, policy: late.policy, lease: late.lease });
@@ -201,6 +206,8 @@ export async function runContinuousAudit(config: AuditConfig, continuous: Contin
       now: () => Date.now(),
       onChange: (leader) => {
         metrics.leader.set(leader ? 1 : 0);
+        if (leader) leadership = new AbortController();
+        else leadership.abort();
         // A new leader brings the reports up to date at once.
         if (leader) whenSynced(() => { scheduler.now(); })();
       },
