@@ -40,5 +40,9 @@ export function auditOnWorker(job: AuditJob): Promise<AuditResult | 'out of memo
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') resolve('out of memory');
       else reject(error);
     });
+    // Settled already when it answered or failed; otherwise it ended without a word, which is our bug.
+    worker.once('exit', (code) => {
+      reject(new GuardrailsError('KG_INTERNAL', `the audit worker ended (exit ${String(code)}) without a result`));
+    });
   });
 }

@@ -41,6 +41,19 @@ describe('PassScheduler', () => {
     scheduler.stop();
   });
 
+  it('runs a pass within ten settle periods even while changes never stop', async () => {
+    vi.useFakeTimers();
+    const counting = countingPass(10);
+    const scheduler = new PassScheduler(counting.pass, { settleMs: 200, intervalMs: 60_000 });
+    for (let i = 0; i < 25; i++) {
+      scheduler.changed();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    // 2.5 s of a change every 100 ms: one pass at about 2.2 s (2 s of deferral, then the settle timer).
+    expect(counting.runs()).toBe(1);
+    scheduler.stop();
+  });
+
   it('never runs two passes at once: a request during a pass gets exactly one more after it', async () => {
     vi.useFakeTimers();
     const counting = countingPass(1_000);

@@ -34,6 +34,9 @@ export interface AuditProgram {
   readonly version: string;
 }
 
+/** A burst of changes delays its pass by at most this many settle periods. */
+const MAX_SETTLE_PERIODS = 10;
+
 /** Runs one pass at a time: a request during a pass gets one more pass after it, never two at once. */
 export class PassScheduler {
   private running = false;
@@ -41,18 +44,29 @@ export class PassScheduler {
   private settle: NodeJS.Timeout | undefined;
   private periodic: NodeJS.Timeout | undefined;
   private stopped = false;
+  private firstChangeAt: number | undefined;
 
   constructor(
     private readonly pass: () => Promise<void>,
     private readonly timing: { readonly settleMs: number; readonly intervalMs: number },
   ) {}
 
-  /** A change: a pass once changes have settled for `settleMs`. */
+  /**
+   * A change: a pass once changes have settled for `settleMs`, and no later than ten
+   * settle periods after the first of them, so a cluster that never stops changing
+   * (status updates) still gets its passes.
+   */
   changed(): void {
     if (this.stopped) return;
-    if (this.settle !== undefined) clearTimeout(this.settle);
+    const now = Date.now();
+    this.firstChangeAt ??= now;
+    if (this.settle !== undefined) {
+      if (now - this.firstChangeAt >= MAX_SETTLE_PERIODS * this.timing.settleMs) return;
+      clearTimeout(this.settle);
+    }
     this.settle = setTimeout(() => {
       this.settle = undefined;
+      this.firstChangeAt = undefined;
       this.now();
     }, this.timing.settleMs);
   }

@@ -151,6 +151,44 @@ describe('openConnection: a kubeconfig read as kubectl reads it', () => {
     await expect(failure).rejects.toThrow(path);
   });
 
+  it('prefers a token file to an inline token, as client-go does, and skips a named file that is missing', async () => {
+    const dir = await directory();
+    await writeFile(join(dir, 'token'), 'from-file');
+    const path = join(dir, 'config');
+    await writeFile(path, kubeconfig({
+      clusters: `  - name: c\n    cluster: {server: "https://c:6443"}`,
+      users: `  - name: u\n    user: {token: stale, tokenFile: token}`,
+      contexts: `  - name: c\n    context: {cluster: c, user: u}`,
+      current: 'c',
+    }));
+    const connection = await openConnection({ kind: 'kubeconfig', paths: [join(dir, 'missing'), path] }, undefined);
+    expect((await applied(connection)).headers).toMatchObject({ authorization: 'Bearer from-file' });
+  });
+
+  it('refuses a CA together with insecure-skip-tls-verify, as kubectl does', async () => {
+    const dir = await directory();
+    const path = join(dir, 'config');
+    await writeFile(path, kubeconfig({
+      clusters: `  - name: c\n    cluster: {server: "https://c:6443", certificate-authority-data: ${b64('CA')}, insecure-skip-tls-verify: true}`,
+      contexts: `  - name: c\n    context: {cluster: c}`,
+      current: 'c',
+    }));
+    await expect(openConnection({ kind: 'kubeconfig', paths: [path] }, undefined)).rejects.toThrow(/names a certificate authority and insecure-skip-tls-verify/);
+  });
+
+  it('leaves impersonation (as) to @kubernetes/client-node, which sends it', async () => {
+    const dir = await directory();
+    const path = join(dir, 'config');
+    await writeFile(path, kubeconfig({
+      clusters: `  - name: c\n    cluster: {server: "https://c:6443"}`,
+      users: `  - name: u\n    user: {token: t, as: 'system:serviceaccount:kube-guardrails:audit'}`,
+      contexts: `  - name: c\n    context: {cluster: c, user: u}`,
+      current: 'c',
+    }));
+    const options = await applied(await openConnection({ kind: 'kubeconfig', paths: [path] }, undefined));
+    expect(JSON.stringify(options.headers)).toContain('system:serviceaccount:kube-guardrails:audit');
+  });
+
   it('refuses a missing file and an in-cluster source without the service host', async () => {
     await expect(openConnection({ kind: 'kubeconfig', paths: ['/nonexistent/kubeconfig'] }, undefined)).rejects.toMatchObject({ code: 'KG_CLUSTER_CONFIG' });
     await expect(openConnection({ kind: 'in-cluster' }, undefined)).rejects.toThrow(/KUBERNETES_SERVICE_HOST is not set/);

@@ -2,14 +2,17 @@
  * The connection to kube-apiserver that a kubeconfig (or the pod's ServiceAccount)
  * describes, read as kubectl reads it: several KUBECONFIG files merged (the first file to
  * name a cluster, user or context wins, and the first current-context set), paths relative
- * to the file that names them, a token, token file, client certificate or basic auth,
- * the CA, insecure-skip-tls-verify and tls-server-name.
+ * to the file that names them (a named file that is missing is skipped), a token file
+ * (before an inline token), token, client certificate or basic auth, the CA,
+ * insecure-skip-tls-verify (refused with a CA, as kubectl does) and tls-server-name.
+ * Client certificate files are read once, when the connection opens.
  *
  * Why not always @kubernetes/client-node: importing it costs about 68 MiB of memory (its
  * config module loads the whole generated API), more than the audit of 10,000 objects
  * needs in all. It is still what reads a kubeconfig whose user runs an exec plugin or an
- * auth provider, or that names a proxy: those are loaded from it, only then.
+ * auth provider or impersonates (`as`), or that names a proxy: it is loaded only then.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -117,21 +120,23 @@ function connectionOf(settings: StaticConnection): ClusterConnection {
   };
 }
 
-/** What this reader does not do itself: credential plugins and proxies, left to @kubernetes/client-node. */
+/** What this reader does not do itself: credential plugins, impersonation and proxies, left to @kubernetes/client-node. */
 function needsClientNode(cluster: Named, user: Named | undefined): boolean {
   const proxy = stringOf(field(cluster.value, 'proxy-url'));
-  return (proxy !== undefined && proxy !== '') || field(user?.value, 'exec') !== undefined || field(user?.value, 'auth-provider') !== undefined;
+  const delegated = ['exec', 'auth-provider', 'as', 'as-uid', 'as-groups', 'as-user-extra'];
+  return (proxy !== undefined && proxy !== '') || delegated.some((key) => field(user?.value, key) !== undefined);
 }
 
 function authorizationOf(user: Named | undefined, now: () => number): (() => Promise<string>) | undefined {
   if (user === undefined) return undefined;
-  const token = stringOf(field(user.value, 'token'));
-  if (token !== undefined && token !== '') return () => Promise.resolve(`Bearer ${token}`);
+  // As client-go: a token file, read again as it rotates, takes precedence over an inline token.
   const tokenFile = stringOf(field(user.value, 'tokenFile'));
   if (tokenFile !== undefined && tokenFile !== '') {
     const read = tokenFileReader(resolved(tokenFile, user.dir), now);
     return async () => `Bearer ${await read()}`;
   }
+  const token = stringOf(field(user.value, 'token'));
+  if (token !== undefined && token !== '') return () => Promise.resolve(`Bearer ${token}`);
   const username = stringOf(field(user.value, 'username'));
   if (username === undefined || username === '') return undefined;
   const basic = Buffer.from(`${username}:${stringOf(field(user.value, 'password')) ?? ''}`).toString('base64');
@@ -154,6 +159,10 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 }
 
 async function tlsOf(cluster: Named, user: Named | undefined): Promise<StaticConnection['tls']> {
+  const insecure = field(cluster.value, 'insecure-skip-tls-verify') === true;
+  const namesCa = ['certificate-authority-data', 'certificate-authority'].some((key) => (stringOf(field(cluster.value, key)) ?? '') !== '');
+  // kubectl's own refusal: a CA that would not be checked is a mistake to point out, not to honour half-way.
+  if (insecure && namesCa) throw new Error(`the cluster "${cluster.name}" names a certificate authority and insecure-skip-tls-verify: true; kubectl refuses both at once`);
   const [ca, cert, key] = await Promise.all([
     material(cluster, 'certificate-authority-data', 'certificate-authority'),
     user === undefined ? undefined : material(user, 'client-certificate-data', 'client-certificate'),
@@ -163,13 +172,16 @@ async function tlsOf(cluster: Named, user: Named | undefined): Promise<StaticCon
     ...optional('ca', ca),
     ...optional('cert', cert),
     ...optional('key', key),
-    ...(field(cluster.value, 'insecure-skip-tls-verify') === true ? { rejectUnauthorized: false } : {}),
+    ...(insecure ? { rejectUnauthorized: false } : {}),
     ...optional('servername', stringOf(field(cluster.value, 'tls-server-name'))),
   };
 }
 
 async function fromKubeconfig(paths: readonly string[], now: () => number): Promise<ClusterConnection | 'client-node'> {
-  const files = await Promise.all(paths.map(async (path) => ({ path, document: await readDocument(path) })));
+  // As kubectl: a KUBECONFIG entry naming no file is skipped; only none at all is an error.
+  const present = paths.filter((path) => existsSync(path));
+  if (present.length === 0) throw new Error(`no such file: ${paths.join(', ')}`);
+  const files = await Promise.all(present.map(async (path) => ({ path, document: await readDocument(path) })));
   const { cluster, user } = currentEntries(merge(files));
   if (needsClientNode(cluster, user)) return 'client-node';
   const server = stringOf(field(cluster.value, 'server'));

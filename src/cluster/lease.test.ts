@@ -251,6 +251,23 @@ describe('LeaderElection: one replica', () => {
     expect(changes['audit-1']).toEqual([true]);
   });
 
+  it('tells onChange(false) the instant its last renewal runs out, while a renewal still hangs', async () => {
+    vi.useFakeTimers();
+    const server = new FakeLeaseServer();
+    const changes: boolean[] = [];
+    const { logger } = capturingLogger();
+    const settings: LeaseSettings = { namespace: 'kube-guardrails', name: 'kube-guardrails-audit', identity: 'audit-0', durationMs: 3000 };
+    const a = new LeaderElection(server, settings, { logger, now: () => Date.now(), onChange: (leader) => changes.push(leader) });
+    expect(await a.attempt()).toBe(true);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(changes).toEqual([true]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(a.isLeader()).toBe(false);
+    expect(changes).toEqual([true, false]);
+    await a.stop();
+    vi.useRealTimers();
+  });
+
   it('keeps leading through a failed renewal until the last one runs out, and logs it', async () => {
     const { server, elector, clock, changes, logs } = cluster();
     const a = elector('audit-0');

@@ -4,7 +4,8 @@
  * other takes it over only once a renewal is overdue, and every write carries the
  * resourceVersion it read, so two replicas racing for it cannot both win (the API server
  * answers the loser 409). The holder counts as leader only until its last renewal would
- * expire, so a replica cut off from the API server stops writing before another starts.
+ * expire, and is told the instant that passes, so a replica cut off from the API server
+ * stops starting writes when another may begin (a write already sent may still land).
  */
 import { field, recordOf, stringOf, type JsonRecord } from '../core/kubernetes/shape.js';
 import { describeError } from '../errors.js';
@@ -77,6 +78,7 @@ export class LeaderElection {
   private leaderUntil = 0;
   /** What onChange was last told: leadership that ran out between rounds is told too. */
   private announced = false;
+  private expiry: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly controller = new AbortController();
   private readonly path: string;
@@ -123,12 +125,30 @@ export class LeaderElection {
       if (!(error instanceof ApiStatusError && error.statusCode === 409)) this.deps.logger.warn({ lease: this.path, err: describeError(error) }, 'audit lease: renewal failed');
     }
     const leader = this.isLeader();
+    this.watchExpiry(leader);
     if (leader !== this.announced) {
       this.announced = leader;
       this.deps.logger.info({ lease: this.path, identity: this.settings.identity, leader }, leader ? 'audit lease: leading, writing reports' : 'audit lease: not leading, not writing');
       this.deps.onChange?.(leader);
     }
     return leader;
+  }
+
+  /**
+   * Leadership that runs out between rounds (a renewal hanging on the network) is told
+   * the instant it does, not when the hanging round ends: the writer stops then.
+   */
+  private watchExpiry(leader: boolean): void {
+    if (this.expiry !== undefined) clearTimeout(this.expiry);
+    this.expiry = undefined;
+    if (!leader) return;
+    this.expiry = setTimeout(() => {
+      if (this.isLeader() || !this.announced) return;
+      this.announced = false;
+      this.deps.logger.info({ lease: this.path, identity: this.settings.identity, leader: false }, 'audit lease: not leading, not writing');
+      this.deps.onChange?.(false);
+    }, Math.max(0, this.leaderUntil - this.deps.now()));
+    this.expiry.unref();
   }
 
   private async read(): Promise<JsonRecord | undefined> {
@@ -144,6 +164,7 @@ export class LeaderElection {
   async stop(): Promise<void> {
     this.controller.abort();
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.expiry !== undefined) clearTimeout(this.expiry);
     if (!this.isLeader()) return;
     this.leaderUntil = 0;
     this.announced = false;
