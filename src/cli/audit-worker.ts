@@ -4,21 +4,16 @@
  * lists and judges the cluster and hands back the results.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { GuardrailsError } from '../errors.js';
 import { defaultPolicy, parsePolicy } from '../policy/policy.js';
 import { RULES } from '../rules/index.js';
 import { auditPass, connect } from './audit.js';
-import type { AuditJob, AuditJobReply } from './audit-thread.js';
+import type { AuditJob } from './audit-thread.js';
+import { replyOf } from './bounded-worker.js';
 
-async function run(job: AuditJob): Promise<AuditJobReply> {
-  try {
+const job = workerData as AuditJob;
+parentPort?.postMessage(
+  await replyOf(async () => {
     const policy = job.policyText === undefined ? defaultPolicy(RULES) : parsePolicy(job.policyText, RULES);
-    const api = await connect(job.config);
-    return { result: await auditPass(api, job.config, { rules: RULES, policy, now: job.now }, new AbortController().signal) };
-  } catch (error: unknown) {
-    if (error instanceof GuardrailsError) return { error: { code: error.code, message: error.message } };
-    throw error;
-  }
-}
-
-parentPort?.postMessage(await run(workerData as AuditJob));
+    return auditPass(await connect(job.config), job.config, { rules: RULES, policy, now: job.now }, new AbortController().signal);
+  }),
+);

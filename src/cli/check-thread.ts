@@ -8,10 +8,9 @@
  * stay on the main thread, where a worker's start would cost more than it saves.
  */
 import { totalmem } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { GuardrailsError, type ErrorCode } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import type { Rule } from '../rules/types.js';
+import { onBoundedWorker } from './bounded-worker.js';
 import { checkManifests, type CheckOutcome, type RenderSettings } from './check.js';
 import type { ManifestText } from './judge-manifests.js';
 
@@ -25,27 +24,12 @@ export interface CheckJob {
   readonly settings: RenderSettings;
 }
 
-export type CheckJobReply = { readonly outcome: CheckOutcome } | { readonly error: { readonly code: ErrorCode; readonly message: string } };
-
 function heapLimitMiB(bytes: number): number {
   return Math.round(Math.min(Math.max(256 + (6 * bytes) / MIB, 512), (0.6 * totalmem()) / MIB));
 }
 
 function onWorker(job: CheckJob, bytes: number): Promise<CheckOutcome | 'out of memory'> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./check-worker.js', import.meta.url), {
-      workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: heapLimitMiB(bytes), maxYoungGenerationSizeMb: 32 },
-    });
-    worker.once('message', (reply: CheckJobReply) => {
-      if ('outcome' in reply) resolve(reply.outcome);
-      else reject(new GuardrailsError(reply.error.code, reply.error.message));
-    });
-    worker.once('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') resolve('out of memory');
-      else reject(error);
-    });
-  });
+  return onBoundedWorker<CheckOutcome>(new URL('./check-worker.js', import.meta.url), job, { oldGenerationMiB: heapLimitMiB(bytes), youngGenerationMiB: 32 });
 }
 
 export interface ThreadIo {

@@ -4,20 +4,16 @@
  * It judges the texts it was given and hands back what the user is to see.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { GuardrailsError } from '../errors.js';
 import { defaultPolicy, parsePolicy } from '../policy/policy.js';
 import { RULES } from '../rules/index.js';
+import { replyOf } from './bounded-worker.js';
 import { checkManifests } from './check.js';
-import type { CheckJob, CheckJobReply } from './check-thread.js';
+import type { CheckJob } from './check-thread.js';
 
-function run(job: CheckJob): CheckJobReply {
-  try {
+const job = workerData as CheckJob;
+parentPort?.postMessage(
+  await replyOf(() => {
     const policy = job.policyText === undefined ? defaultPolicy(RULES) : parsePolicy(job.policyText, RULES);
-    return { outcome: checkManifests([...job.texts], RULES, policy, job.settings) };
-  } catch (error: unknown) {
-    if (error instanceof GuardrailsError) return { error: { code: error.code, message: error.message } };
-    throw error;
-  }
-}
-
-parentPort?.postMessage(run(workerData as CheckJob));
+    return checkManifests([...job.texts], RULES, policy, job.settings);
+  }),
+);

@@ -42,7 +42,6 @@ export interface KubeApi {
   readonly server: string;
 }
 
-
 export type RequestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** Single requests, for what the audit reads by name and writes (reports, its Lease). */
@@ -52,4 +51,16 @@ export interface KubeRequests {
    * ApiStatusError for any status but 2xx (404 for a missing object, 409 for a conflict).
    */
   send(method: RequestMethod, path: string, body: JsonRecord | undefined, signal: AbortSignal): Promise<JsonRecord>;
+}
+
+/** Every item of a paginated list, each passed through `keep` as its page arrives (so a page's raw items can go before the next). */
+export async function listAllPages<T>(api: KubeApi, path: string, options: { readonly pageSize: number; readonly signal: AbortSignal; readonly keep: (item: JsonRecord) => T }): Promise<T[]> {
+  const kept: T[] = [];
+  let continueToken: string | undefined;
+  do {
+    const page = await api.list(path, options.pageSize, continueToken, options.signal);
+    for (const item of page.items) kept.push(options.keep(item));
+    continueToken = page.continueToken;
+  } while (continueToken !== undefined);
+  return kept;
 }

@@ -10,20 +10,13 @@ import { describeError, GuardrailsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MANAGED_BY_LABEL, REPORT_KINDS, REPORT_SOURCE, reportCollectionPath, type ReportApi } from '../report/openreports.js';
 import type { ReportWrite } from '../report/report-plan.js';
-import { ApiStatusError, type KubeApi, type KubeRequests } from './kube-api.js';
+import { ApiStatusError, listAllPages, type KubeApi, type KubeRequests } from './kube-api.js';
 
 const LIST_PAGE_SIZE = 500;
 const MANAGED = `labelSelector=${encodeURIComponent(`${MANAGED_BY_LABEL}=${REPORT_SOURCE}`)}`;
 
-async function listPages(api: KubeApi, path: string, signal: AbortSignal): Promise<JsonRecord[]> {
-  const items: JsonRecord[] = [];
-  let continueToken: string | undefined;
-  do {
-    const page = await api.list(`${path}?${MANAGED}`, LIST_PAGE_SIZE, continueToken, signal);
-    items.push(...page.items);
-    continueToken = page.continueToken;
-  } while (continueToken !== undefined);
-  return items;
+function listPages(api: KubeApi, path: string, signal: AbortSignal): Promise<JsonRecord[]> {
+  return listAllPages(api, `${path}?${MANAGED}`, { pageSize: LIST_PAGE_SIZE, signal, keep: (item) => item });
 }
 
 /**
